@@ -1,0 +1,37 @@
+/*
+ * dkim - DKIM verification (libopendkim) behind a project-owned interface.
+ *
+ * SYNOPSIS
+ *	#include "dkim.h"
+ *
+ * DESCRIPTION
+ *	dkim_init() creates the per-config-generation library handle (with the
+ *	TestDNSData zone when configured) and stores it in the config;
+ *	dkim_free() destroys it. A message is verified through a pr_dkim
+ *	handle fed the headers, the body and the end of message.
+ *	pr_dkim_result() renders the AR fragments ("dkim=pass header.d=...
+ *	header.s=...", one per signature, separated by "; ") and returns the
+ *	summary result name ("pass", "fail", "none", ...) for X-Port-Role.
+ *	With DKIM compiled out (dkim_stub.c) dkim_available() is 0 and
+ *	pr_dkim_new() returns NULL; every other call accepts NULL.
+ */
+#ifndef PORTROLE_DKIM_H
+#define PORTROLE_DKIM_H
+
+#include <stddef.h>
+
+struct pr_config;
+struct strbuf;
+struct pr_dkim;
+
+int dkim_available(void);
+int dkim_init(struct pr_config *cfg, struct strbuf *err);
+void dkim_free(struct pr_config *cfg);
+struct pr_dkim *pr_dkim_new(const struct pr_config *cfg);
+void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value);
+void pr_dkim_eoh(struct pr_dkim *d);
+void pr_dkim_body(struct pr_dkim *d, const unsigned char *data, size_t len);
+const char *pr_dkim_result(struct pr_dkim *d, struct strbuf *ar);
+void pr_dkim_free(struct pr_dkim *d);
+
+#endif

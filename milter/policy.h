@@ -1,0 +1,114 @@
+/*
+ * policy - the port-role decision, as a pure function of the config and
+ *	the facts of one SMTP transaction.
+ *
+ * SYNOPSIS
+ *	#include "policy.h"
+ *
+ *	role = policy_role(cfg, daemon_name, daemon_addr, daemon_port, &match);
+ *	policy_mail(cfg, &facts, &verdict);
+ *	policy_rcpt(cfg, &facts, rcpt, &verdict);
+ *	policy_reply(cfg, &verdict, &facts, rcpt, ref, &text);
+ *
+ * DESCRIPTION
+ *	Nothing here knows libmilter: the daemon's glue, "-x", the tests and
+ *	the fuzzers call the same functions with plain structs.
+ *
+ *	policy_role() resolves a listener to a role, first match wins:
+ *	{daemon_name} against name Listener lines, ADDR:PORT, PORT, then
+ *	"local" when no listener macro was sent (or port 0), else "unknown".
+ *
+ *	policy_mail() evaluates every MAIL-stage violation, policy_rcpt() the
+ *	recipient-stage one, each in a fixed order. Each violation found gets
+ *	its configured action; Mode audit turns reject/tempfail into tag and
+ *	remembers it in verdict->would. The most severe action wins and the
+ *	first violation with that action decides the reply.
+ *
+ *	policy_reply() renders that violation's reply text (the configured
+ *	Reply or the built-in one), with ${...} placeholders filled from the
+ *	facts (control bytes replaced), and " (ref ID)" appended. The caller
+ *	still doubles '%' for smfi_setreply().
+ *
+ *	policy_authenticated() is the one place that says what proves
+ *	authentication: {auth_type} or {auth_authen}, never {auth_author}.
+ */
+#ifndef PORTROLE_POLICY_H
+#define PORTROLE_POLICY_H
+
+#include "strbuf.h"
+#include "spf.h"
+
+struct pr_config;
+struct pr_listener;
+
+enum pr_role {
+    ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS, ROLE_INTERNAL,
+    ROLE_LOCAL, ROLE_UNKNOWN, ROLE_COUNT
+};
+
+/* The order here is the evaluation order: the first of equal severity replies. */
+enum pr_violation {
+    V_UNKNOWN_LISTENER, V_AUTH_ON_MX, V_CLEARTEXT_SUBMISSION,
+    V_UNAUTH_SUBMISSION, V_SENDER_MISMATCH, V_LOCAL_SENDER_ON_MX,
+    V_SPF_FAIL, V_UNAUTH_RELAY, V_COUNT
+};
+
+/* Ordered by severity: a larger value wins. */
+enum pr_action {
+    ACT_PASS, ACT_IGNORE, ACT_TAG, ACT_TEMPFAIL, ACT_REJECT, ACT_COUNT
+};
+
+#define VBIT(v) (1u << (v))
+
+struct pr_facts {
+    enum pr_role role;
+    const char *listener_name;  /* set when matched by {daemon_name} */
+    int         port;           /* listener port, -1 when unknown */
+    const char *client_name;    /* {client_name}, may be NULL */
+    const char *client_addr;    /* {client_addr} as text, may be NULL */
+    int         trusted;        /* client in TrustedNetworks */
+    const char *auth_type;      /* {auth_type}; NULL or "" when none */
+    const char *login;          /* {auth_authen}; NULL or "" when none */
+    const char *tls_version;    /* {tls_version}; NULL or "" when none */
+    const char *helo;           /* HELO/EHLO argument, may be NULL */
+    const char *sender;         /* envelope sender, no <>; "" = null sender */
+    enum spf_result spf;        /* SPF_RESULT_NOT_CHECKED unless it ran */
+    const char *spf_domain;     /* the domain SPF checked */
+};
+
+struct pr_verdict {
+    enum pr_action action;      /* effective action */
+    enum pr_action would;       /* audit mode: what enforce would do, else ACT_PASS */
+    unsigned    violations;     /* VBIT()s found, ignored ones excluded */
+    unsigned    ignored;        /* VBIT()s found with Action ignore */
+    unsigned    tagged;         /* VBIT()s that end up in the header */
+    enum pr_violation reply_violation;  /* valid when action >= ACT_TEMPFAIL */
+    char        code[4];        /* "554" */
+    char        xcode[8];       /* "5.7.1" */
+};
+
+enum pr_role policy_role(const struct pr_config *cfg, const char *daemon_name,
+                         const char *daemon_addr, const char *daemon_port,
+                         const struct pr_listener **match);
+int policy_authenticated(const struct pr_facts *facts);
+int policy_has_tls(const struct pr_facts *facts);
+void policy_mail(const struct pr_config *cfg, const struct pr_facts *facts,
+                 struct pr_verdict *v);
+void policy_rcpt(const struct pr_config *cfg, const struct pr_facts *facts,
+                 const char *rcpt, struct pr_verdict *v);
+void policy_reply(const struct pr_config *cfg, const struct pr_verdict *v,
+                  const struct pr_facts *facts, const char *rcpt,
+                  const char *ref, strbuf *text);
+void policy_new_ref(char ref[13]);
+const char *policy_advice(enum pr_violation viol);
+
+const char *policy_role_name(enum pr_role role);
+int policy_role_parse(const char *name, enum pr_role *out);
+const char *policy_violation_name(enum pr_violation viol);
+int policy_violation_parse(const char *name, enum pr_violation *out);
+const char *policy_action_name(enum pr_action act);
+int policy_action_parse(const char *name, enum pr_action *out);
+enum pr_action policy_default_action(enum pr_violation viol);
+const char *policy_default_reply(enum pr_violation viol, enum pr_role role);
+
+#endif
