@@ -1,0 +1,18 @@
+#!/bin/sh
+# tests/deps.sh - install every Debian 12 package that building, the demo
+# and the whole test suite need. Safe to run again; needs root (or sudo).
+set -e
+PKGS="build-essential autoconf automake libtool pkg-config clang
+ libclang-rt-14-dev libmilter-dev check miltertest libspf2-dev
+ libopendkim-dev opendkim-tools zlib1g-dev postfix swaks
+ libsasl2-modules sasl2-bin openssl iproute2 python3 valgrind
+ systemd"
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+    grep -q 'install ok installed' || echo "$p"; done)
+[ -z "$missing" ] && exit 0
+# Postfix must install without configuring a system instance: the tests
+# run their own private one on loopback.
+echo 'postfix postfix/main_mailer_type select No configuration' | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
