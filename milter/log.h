@@ -30,7 +30,8 @@
 struct log_decision {
     const char *queueid;        /* NULL: NOQUEUE */
     const struct pr_facts *facts;
-    const char *rcpts;          /* "<a>,<b>" already joined, or NULL */
+    const char *const *rcpts;   /* accepted (or the rejected) recipients */
+    size_t      nrcpts;
     enum pr_action action;
     unsigned    violations;
     enum pr_action would;       /* ACT_PASS: none */
@@ -48,5 +49,6 @@ void log_decision(int json, const struct log_decision *d);
 void log_escape_kv(strbuf *out, const char *value);
 int log_facility_parse(const char *name);
 int log_level_parse(const char *name);
+const char *log_facility_name(int facility);
 
 #endif

@@ -1,0 +1,258 @@
+/*
+ * explain - "portrole-milter -x": one imagined session; see explain.h.
+ *
+ * DESCRIPTION
+ *	The same policy_role(), policy_mail(), policy_rcpt(), policy_reply(),
+ *	header_build() and log_format_decision() the daemon uses: -x cannot
+ *	drift from what the milter does.
+ *
+ * DIAGNOSTICS
+ *	A malformed description returns 2 with a message.
+ */
+#include "acconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+#include "header.h"
+#include "log.h"
+#include "util.h"
+
+#define MAX_RCPT 64
+
+struct imagined {
+    const char *port, *listener, *addr, *client, *client_name, *helo;
+    const char *auth, *user, *tls, *from, *j, *queueid, *spf;
+    const char *rcpt[MAX_RCPT];
+    size_t nrcpt;
+};
+
+/* set_key - one key=value of the description */
+static int set_key(struct imagined *im, char *key, char *value, strbuf *err)
+{
+    static const char *const names[] = {"port", "listener", "addr", "client",
+        "client_name", "helo", "auth", "user", "tls", "from", "j", "queueid", "spf"};
+    const char **slots[] = {&im->port, &im->listener, &im->addr, &im->client,
+        &im->client_name, &im->helo, &im->auth, &im->user, &im->tls, &im->from,
+        &im->j, &im->queueid, &im->spf};
+    char *tok, *save;
+
+    if (strcmp(key, "rcpt") == 0) {
+        for (tok = strtok_r(value, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            if (im->nrcpt == MAX_RCPT) {
+                strbuf_printf(err, "more than %d recipients", MAX_RCPT);
+                return -1;
+            }
+            im->rcpt[im->nrcpt++] = tok;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(key, names[i]) == 0) {
+            *slots[i] = value;
+            return 0;
+        }
+    strbuf_printf(err, "unknown key '%s' (port listener addr client client_name helo "
+                  "auth user tls from rcpt spf j queueid)", key);
+    return -1;
+}
+
+/* parse_spec - split "k=v k=v" in place */
+static int parse_spec(char *spec, struct imagined *im, strbuf *err)
+{
+    char *tok, *save, *eq;
+
+    memset(im, 0, sizeof(*im));
+    for (tok = strtok_r(spec, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+        if ((eq = strchr(tok, '=')) == NULL) {
+            strbuf_printf(err, "'%s' is not key=value", tok);
+            return -1;
+        }
+        *eq = 0;
+        if (set_key(im, tok, eq + 1, err) < 0)
+            return -1;
+    }
+    if (im->port && netaddr_port_parse(im->port) < 0) {
+        strbuf_printf(err, "port '%s' is not a port number", im->port);
+        return -1;
+    }
+    return 0;
+}
+
+/* none_is_null - "none" and "" mean absent */
+static const char *none_is_null(const char *v)
+{
+    return v == NULL || *v == 0 || util_strcaseeq(v, "none") ? NULL : v;
+}
+
+/* spf_parse - the spf= key */
+static enum spf_result spf_parse(const char *v)
+{
+    for (int r = SPF_RESULT_NONE; r <= SPF_RESULT_PERMERROR; r++)
+        if (v && util_strcaseeq(v, spf_result_name((enum spf_result) r)))
+            return (enum spf_result) r;
+    return SPF_RESULT_NOT_CHECKED;
+}
+
+/* show_role - how the listener was resolved */
+static void show_role(FILE *out, const struct pr_facts *f, const struct pr_listener *m,
+                      const struct imagined *im)
+{
+    fprintf(out, "role:    %s", policy_role_name(f->role));
+    if (m)
+        fprintf(out, " (matched \"Listener %s %s\")\n", m->text, policy_role_name(m->role));
+    else if (f->role == ROLE_LOCAL)
+        fprintf(out, " (no listener macros: mail submitted on this host, not over SMTP)\n");
+    else
+        fprintf(out, " (no Listener line names %s%s)\n", im->listener ? "listener " : "port ",
+                im->listener ? im->listener : im->port ? im->port : im->addr);
+    fprintf(out, "client:  %s [%s]%s\n", f->client_name ? f->client_name : "unknown",
+            f->client_addr ? f->client_addr : "unknown",
+            f->trusted ? ", in TrustedNetworks" : ", not in TrustedNetworks");
+    fprintf(out, "auth:    %s%s%s\n", policy_authenticated(f) ? (f->auth_type ? f->auth_type : "yes") : "none",
+            f->login ? " as " : "", f->login ? f->login : "");
+    fprintf(out, "tls:     %s\n", policy_has_tls(f) ? f->tls_version : "none");
+}
+
+/* show_verdict - the reply the MTA sends for one verdict, and why */
+static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_verdict *v,
+                        const struct pr_facts *f, const char *rcpt, const char *ref,
+                        const char *ok)
+{
+    strbuf text = STRBUF_INIT;
+
+    if (v->action >= ACT_TEMPFAIL) {
+        policy_reply(cfg, v, f, rcpt, ref, &text);
+        fprintf(out, "  -> %s %s %s\n", v->code, v->xcode, strbuf_str(&text));
+    } else
+        fprintf(out, "  -> %s\n", ok);
+    for (int i = 0; i < V_COUNT; i++) {
+        unsigned bit = VBIT(i);
+
+        if (!((v->violations | v->ignored) & bit))
+            continue;
+        fprintf(out, "     why: %s (%s%s): %s\n", policy_violation_name((enum pr_violation) i),
+                v->ignored & bit ? "ignore" : (v->tagged & bit) ? "tag" : policy_action_name(v->action),
+                (v->tagged & bit) && cfg->audit && v->would != ACT_PASS ? ", audit mode: would reject" : "",
+                policy_advice((enum pr_violation) i));
+    }
+    strbuf_release(&text);
+    return v->action >= ACT_TEMPFAIL;
+}
+
+/* show_log - the decision line the daemon would write */
+static void show_log(FILE *out, const struct pr_config *cfg, const struct log_decision *d)
+{
+    strbuf line = STRBUF_INIT;
+
+    log_format_decision(cfg->log_format == LOG_FORMAT_JSON, d, &line);
+    fprintf(out, "  log: %s\n", strbuf_str(&line));
+    strbuf_release(&line);
+}
+
+/* explain_run - the whole imagined session */
+int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf *err)
+{
+    char *copy = util_strdup(spec), ref[13];
+    const char *accepted[MAX_RCPT];
+    struct imagined im;
+    struct pr_facts f;
+    struct pr_verdict v;
+    const struct pr_listener *m;
+    struct log_decision d;
+    unsigned tagged = 0;
+    enum pr_action would = ACT_PASS;
+    size_t nacc = 0;
+    int relayed = 0;
+
+    if (parse_spec(copy, &im, err) < 0) {
+        free(copy);
+        return 2;
+    }
+    memset(&f, 0, sizeof(f));
+    f.role = policy_role(cfg, im.listener, im.addr, im.port, &m);
+    f.port = im.port ? netaddr_port_parse(im.port) : -1;
+    f.listener_name = m && m->kind == LISTENER_NAME ? m->name : NULL;
+    f.client_addr = im.client ? im.client : "192.0.2.1";
+    f.client_name = im.client_name ? im.client_name : "unknown";
+    f.trusted = config_trusted(cfg, f.client_addr);
+    f.auth_type = none_is_null(im.auth);
+    f.login = f.auth_type ? none_is_null(im.user) : NULL;
+    f.tls_version = none_is_null(im.tls);
+    f.helo = im.helo;
+    f.sender = im.from ? im.from : "";
+    f.spf = f.role == ROLE_MX ? spf_parse(im.spf) : SPF_RESULT_NOT_CHECKED;
+    f.spf_domain = config_domain_of(f.sender);
+    policy_new_ref(ref);
+    memset(&d, 0, sizeof(d));
+    d.queueid = im.queueid;
+    d.facts = &f;
+    d.audit = cfg->audit;
+    d.ref = ref;
+
+    show_role(out, &f, m, &im);
+    if (f.role == ROLE_INTERNAL) {
+        fprintf(out, "\nrole internal: portrole accepts at connect without checks and "
+                "adds or removes no header.\n");
+        free(copy);
+        return 0;
+    }
+    fprintf(out, "\nMAIL FROM:<%s>\n", f.sender);
+    policy_mail(cfg, &f, &v);
+    if (show_verdict(out, cfg, &v, &f, NULL, ref, "250 2.1.0 Ok (portrole continues)")) {
+        d.action = v.action, d.violations = v.violations;
+        show_log(out, cfg, &d);
+        free(copy);
+        return 0;
+    }
+    tagged |= v.tagged;
+    would = v.would > would ? v.would : would;
+    for (size_t i = 0; i < im.nrcpt; i++) {
+        const char *dom = config_domain_of(im.rcpt[i]);
+
+        fprintf(out, "RCPT TO:<%s>\n", im.rcpt[i]);
+        policy_rcpt(cfg, &f, im.rcpt[i], &v);
+        if (show_verdict(out, cfg, &v, &f, im.rcpt[i], ref, "250 2.1.5 Ok (portrole continues)")) {
+            struct log_decision rd = d;
+
+            rd.rcpts = &im.rcpt[i], rd.nrcpts = 1;
+            rd.action = v.action, rd.violations = v.violations;
+            show_log(out, cfg, &rd);
+            continue;
+        }
+        tagged |= v.tagged;
+        would = v.would > would ? v.would : would;
+        relayed |= dom != NULL && !config_local_domain(cfg, dom);
+        accepted[nacc++] = im.rcpt[i];
+    }
+    if (nacc == 0) {
+        fprintf(out, "DATA\n  -> 554 5.5.1 Error: no valid recipients (the MTA's answer)\n");
+        free(copy);
+        return 0;
+    }
+    {
+        struct header_route r = {cfg->authserv_id ? cfg->authserv_id : im.j ? im.j : "mx.example.test",
+            &f, tagged, relayed, cfg->header_include_user, NULL};
+        strbuf hv = STRBUF_INIT;
+
+        header_build(cfg->header_name, &r, &hv);
+        fprintf(out, "DATA ... end of message\n  -> 250 2.0.0 Ok: queued%s\n",
+                tagged ? " (accepted and tagged)" : "");
+        fprintf(out, "  header added:\n    %s: ", cfg->header_name);
+        for (const char *p = strbuf_str(&hv); *p; p++)
+            fputs(*p == '\n' ? "\n    " : (char[]) {*p, 0}, out);
+        fputc('\n', out);
+        if (cfg->auth_results) {
+            strbuf_reset(&hv);
+            header_build_ar(r.authserv_id, &f, NULL, &hv);
+            fprintf(out, "    Authentication-Results: %s\n", strbuf_str(&hv));
+        }
+        strbuf_release(&hv);
+    }
+    d.rcpts = accepted, d.nrcpts = nacc;
+    d.action = tagged ? ACT_TAG : ACT_PASS, d.violations = tagged, d.would = would;
+    show_log(out, cfg, &d);
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,508 @@
+/*
+ * glue - libmilter callbacks; see glue.h.
+ *
+ * DESCRIPTION
+ *	Negotiation asks only for what the config needs: the macros the
+ *	policy reads (smfi_setsymlist, so "smtpd_milters = ..." alone is
+ *	enough), no DATA or unknown-command events, no body unless DKIM runs,
+ *	and "no reply" for the events whose answer is always continue.
+ *
+ *	The role is decided once at connect and kept: Postfix's cleanup sends
+ *	its own {daemon_name} at end of message, not the listener's. TLS is
+ *	re-read at HELO (it runs again after STARTTLS) and at MAIL.
+ *
+ * DIAGNOSTICS
+ *	Internal errors are logged and answered with tempfail (451 4.3.0).
+ *	A listener without port macros is logged once with the line to add.
+ */
+#include "acconfig.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "config.h"
+#include "glue.h"
+#include "header.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+
+#define TEMPFAIL_TEXT "Temporary internal error in portrole, try again later"
+
+static const char connect_macros[] =
+    "{daemon_name} {daemon_addr} {daemon_port} {client_addr} {client_name} {client_ptr} j";
+static const char helo_macros[] = "{tls_version} {cipher} {cipher_bits}";
+static const char mail_macros[] =
+    "{auth_type} {auth_authen} {auth_author} {mail_addr} i {tls_version}";
+static const char rcpt_macros[] = "{rcpt_addr} i";
+static const char eom_macros[] = "i";
+
+/* getsession - the private data, or NULL after logging why */
+static struct session *getsession(SMFICTX *ctx, const char *where)
+{
+    struct session *s = smfi_getpriv(ctx);
+
+    if (s == NULL)
+        log_msg(LOG_ERR, "%s: no session state (connection not set up): tempfail", where);
+    return s;
+}
+
+/* internal_error - answer tempfail for this message */
+static sfsistat internal_error(SMFICTX *ctx)
+{
+    smfi_setreply(ctx, "451", "4.3.0", TEMPFAIL_TEXT);
+    return SMFIS_TEMPFAIL;
+}
+
+/* macro - a macro's value, NULL when unset */
+static const char *macro(SMFICTX *ctx, const char *name)
+{
+    return smfi_getsymval(ctx, (char *) name);
+}
+
+/* noreply - continue, or "no reply" where negotiated */
+static sfsistat noreply(const struct session *s, unsigned long flag)
+{
+    return (s->proto & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+/* pr_negotiate - pin the config and ask for the least the config needs */
+static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+                             unsigned long f2, unsigned long f3, unsigned long *pf0,
+                             unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+    struct pr_config *cfg = config_acquire();
+    struct session *s;
+    unsigned long want;
+
+    (void) f2, (void) f3;
+    if (cfg == NULL)
+        return SMFIS_REJECT;            /* cannot happen once main() installed one */
+    s = session_new(cfg);
+    if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
+        session_free(s);
+        return SMFIS_REJECT;
+    }
+    *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
+    want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_HDR
+        | SMFIP_NR_EOH | SMFIP_NR_BODY;
+    if (!cfg->dkim)
+        want |= SMFIP_NOBODY;
+    if (!cfg->dkim)
+        want |= SMFIP_NOEOH;
+    *pf1 = f1 & want;
+    *pf2 = *pf3 = 0;
+    s->proto = (unsigned) *pf1;
+    if (f0 & SMFIF_SETSYMLIST) {
+        smfi_setsymlist(ctx, SMFIM_CONNECT, (char *) connect_macros);
+        smfi_setsymlist(ctx, SMFIM_HELO, (char *) helo_macros);
+        smfi_setsymlist(ctx, SMFIM_ENVFROM, (char *) mail_macros);
+        smfi_setsymlist(ctx, SMFIM_ENVRCPT, (char *) rcpt_macros);
+        smfi_setsymlist(ctx, SMFIM_EOM, (char *) eom_macros);
+    }
+    return SMFIS_CONTINUE;
+}
+
+static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **warned;
+static size_t nwarned;
+
+/* warn_missing_port - once per listener: the MTA sent no {daemon_port} */
+static void warn_missing_port(const char *name, const char *addr)
+{
+    char key[300];
+    size_t i;
+
+    snprintf(key, sizeof(key), "%s|%s", name ? name : "", addr ? addr : "");
+    pthread_mutex_lock(&warned_lock);
+    for (i = 0; i < nwarned && strcmp(warned[i], key) != 0; i++)
+        ;
+    if (i == nwarned && nwarned < 256) {
+        warned = util_realloc(warned, (nwarned + 1) * sizeof(*warned));
+        warned[nwarned++] = util_strdup(key);
+        log_msg(LOG_WARNING, "listener %s%s%s sent no {daemon_port} macro, so its role is "
+                "unknown. Postfix: add to main.cf \"milter_connect_macros = j {daemon_name} "
+                "{daemon_addr} {daemon_port} {client_addr} {client_name} v _\"; Sendmail: add "
+                "to sendmail.mc \"define(`confMILTER_MACROS_CONNECT', `j, _, {daemon_name}, "
+                "{daemon_addr}, {daemon_port}, {client_addr}, {client_name}')\", or name the "
+                "listener in portrole.conf with \"Listener NAME ROLE\"",
+                name ? name : "", name && addr ? " " : "", addr ? addr : "");
+    }
+    pthread_mutex_unlock(&warned_lock);
+}
+
+/* sockaddr_text - the connect callback's address as text */
+static void sockaddr_text(const struct sockaddr *sa, char *buf, size_t size)
+{
+    buf[0] = 0;
+    if (sa == NULL)
+        return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *) sa)->sin_addr, buf, (socklen_t) size);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *) sa)->sin6_addr, buf, (socklen_t) size);
+}
+
+/* authserv_id - AuthservID, else the MTA's j, else our host name */
+static void set_authserv_id(struct session *s, const char *j)
+{
+    char host[256];
+
+    if (s->cfg->authserv_id)
+        session_set(&s->authserv_id, s->cfg->authserv_id);
+    else if (j && *j)
+        session_set(&s->authserv_id, j);
+    else {
+        if (gethostname(host, sizeof(host)) != 0)
+            util_strlcpy(host, "localhost", sizeof(host));
+        host[sizeof(host) - 1] = 0;
+        session_set(&s->authserv_id, host);
+    }
+}
+
+/* pr_connect - decide the role, once, for the whole connection */
+static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+    struct session *s = smfi_getpriv(ctx);
+    const struct pr_listener *match;
+    const char *dname, *daddr, *dport, *caddr, *cname;
+    char addrbuf[INET6_ADDRSTRLEN + 1];
+
+    if (s == NULL) {                    /* an MTA that skipped negotiation */
+        struct pr_config *cfg = config_acquire();
+
+        if (cfg == NULL || smfi_setpriv(ctx, s = session_new(cfg)) != MI_SUCCESS) {
+            session_free(s);
+            log_msg(LOG_ERR, "connect: cannot set up session state: tempfail");
+            return SMFIS_TEMPFAIL;
+        }
+    }
+    dname = macro(ctx, "{daemon_name}");
+    daddr = macro(ctx, "{daemon_addr}");
+    dport = macro(ctx, "{daemon_port}");
+    s->role = policy_role(s->cfg, dname, daddr, dport, &match);
+    s->port = dport ? netaddr_port_parse(dport) : -1;
+    if (match && match->kind == LISTENER_NAME)
+        session_set(&s->listener_name, match->name);
+    if (s->role == ROLE_UNKNOWN && (dport == NULL || s->port < 0))
+        warn_missing_port(dname, daddr);
+    if ((caddr = macro(ctx, "{client_addr}")) == NULL) {
+        sockaddr_text(hostaddr, addrbuf, sizeof(addrbuf));
+        caddr = addrbuf;
+    }
+    cname = macro(ctx, "{client_name}");
+    session_set(&s->client_addr, *caddr ? caddr : NULL);
+    session_set(&s->client_name, cname ? cname : hostname);
+    s->trusted = config_trusted(s->cfg, s->client_addr);
+    set_authserv_id(s, macro(ctx, "j"));
+    session_set(&s->tls_version, macro(ctx, "{tls_version}"));
+    if (s->role == ROLE_INTERNAL)
+        return SMFIS_ACCEPT;            /* reinjection: no checks, no header */
+    return SMFIS_CONTINUE;
+}
+
+/* pr_helo - remember HELO; TLS may have started since connect */
+static sfsistat pr_helo(SMFICTX *ctx, char *helohost)
+{
+    struct session *s = getsession(ctx, "helo");
+
+    if (s == NULL)
+        return internal_error(ctx);
+    session_set(&s->helo, helohost);
+    session_set(&s->tls_version, macro(ctx, "{tls_version}"));
+    return noreply(s, SMFIP_NR_HELO);
+}
+
+/* reply - hand a verdict's reply to the MTA, '%' doubled */
+static sfsistat reply(SMFICTX *ctx, const struct session *s, const struct pr_verdict *v,
+                      const struct pr_facts *f, const char *rcpt)
+{
+    strbuf text = STRBUF_INIT, esc = STRBUF_INIT;
+
+    policy_reply(s->cfg, v, f, rcpt, s->ref, &text);
+    for (const char *p = strbuf_str(&text); *p; p++) {
+        if (*p == '%')
+            strbuf_putc(&esc, '%');
+        strbuf_putc(&esc, (*p == '\r' || *p == '\n') ? ' ' : *p);
+    }
+    if (smfi_setreply(ctx, (char *) v->code, (char *) v->xcode, esc.data) != MI_SUCCESS)
+        log_msg(LOG_WARNING, "smfi_setreply refused the reply text for %s",
+                policy_violation_name(v->reply_violation));
+    strbuf_release(&text);
+    strbuf_release(&esc);
+    return v->action == ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+}
+
+/* log_verdict - one decision line for MAIL or RCPT; ignored ones at debug */
+static void log_verdict(const struct session *s, const struct pr_facts *f,
+                        const struct pr_verdict *v, const char *const *rcpts, size_t nrcpts)
+{
+    struct log_decision d;
+
+    memset(&d, 0, sizeof(d));
+    d.queueid = s->queueid;
+    d.facts = f;
+    d.rcpts = rcpts;
+    d.nrcpts = nrcpts;
+    d.audit = s->cfg->audit;
+    d.ref = s->ref;
+    if (v->action >= ACT_TEMPFAIL) {
+        d.action = v->action;
+        d.violations = v->violations;
+        log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+    } else if (v->ignored) {
+        d.action = ACT_IGNORE;
+        d.violations = v->ignored;
+        log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+    }
+}
+
+/* run_spf - SPF for untrusted, unauthenticated port-25 mail */
+static void run_spf(struct session *s)
+{
+    const char *domain;
+    struct pr_facts f;
+
+    session_facts(s, &f);
+    if (!s->cfg->spf || s->role != ROLE_MX || s->trusted || policy_authenticated(&f))
+        return;
+    domain = config_domain_of(s->sender);
+    if (domain == NULL)
+        domain = s->helo;               /* null sender: the HELO identity */
+    if (domain == NULL || *domain == 0)
+        return;
+    session_set(&s->spf_domain, domain);
+    s->spf = spf_check(s->cfg, s->client_addr, s->helo ? s->helo : "", s->sender);
+}
+
+/* pr_envfrom - a new transaction: the MAIL-stage decision */
+static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
+{
+    struct session *s = getsession(ctx, "mail");
+    struct pr_facts f;
+    struct pr_verdict v;
+    char *sender;
+
+    if (s == NULL)
+        return internal_error(ctx);
+    session_reset_msg(s);
+    policy_new_ref(s->ref);
+    sender = session_strip_brackets(argv ? argv[0] : NULL);
+    session_set(&s->sender, sender);
+    free(sender);
+    session_set(&s->auth_type, macro(ctx, "{auth_type}"));
+    session_set(&s->login, macro(ctx, "{auth_authen}"));
+    session_set(&s->queueid, macro(ctx, "i"));
+    if (macro(ctx, "{tls_version}") != NULL)
+        session_set(&s->tls_version, macro(ctx, "{tls_version}"));
+    run_spf(s);
+    session_facts(s, &f);
+    policy_mail(s->cfg, &f, &v);
+    log_verdict(s, &f, &v, NULL, 0);
+    if (v.action >= ACT_TEMPFAIL)
+        return reply(ctx, s, &v, &f, NULL);
+    s->tagged |= v.tagged;
+    if (v.would > s->would)
+        s->would = v.would;
+    if (s->cfg->dkim && s->role == ROLE_MX && !s->trusted && !policy_authenticated(&f))
+        s->dkim = pr_dkim_new(s->cfg);
+    return SMFIS_CONTINUE;
+}
+
+/* pr_envrcpt - the relay decision, per recipient */
+static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
+{
+    struct session *s = getsession(ctx, "rcpt");
+    struct pr_facts f;
+    struct pr_verdict v;
+    char *rcpt;
+    const char *domain;
+
+    if (s == NULL)
+        return internal_error(ctx);
+    if (macro(ctx, "i") != NULL)
+        session_set(&s->queueid, macro(ctx, "i"));
+    rcpt = session_strip_brackets(argv ? argv[0] : NULL);
+    session_facts(s, &f);
+    policy_rcpt(s->cfg, &f, rcpt, &v);
+    log_verdict(s, &f, &v, (const char *const *) &rcpt, 1);
+    if (v.action >= ACT_TEMPFAIL) {
+        sfsistat r = reply(ctx, s, &v, &f, rcpt);
+
+        free(rcpt);
+        return r;
+    }
+    domain = config_domain_of(rcpt);
+    if (domain != NULL && !config_local_domain(s->cfg, domain))
+        s->relayed = 1;
+    s->tagged |= v.tagged;
+    if (v.would > s->would)
+        s->would = v.would;
+    session_add_rcpt(s, rcpt);
+    free(rcpt);
+    return SMFIS_CONTINUE;
+}
+
+/* pr_header - note forged copies of our headers; feed DKIM */
+static sfsistat pr_header(SMFICTX *ctx, char *name, char *value)
+{
+    struct session *s = getsession(ctx, "header");
+
+    if (s == NULL)
+        return internal_error(ctx);
+    if (util_strcaseeq(name, s->cfg->header_name)) {
+        s->hdr_seen++;
+        if (header_is_ours(value, s->authserv_id))
+            session_push_index(&s->forged, &s->nforged, s->hdr_seen);
+    } else if (s->cfg->auth_results && util_strcaseeq(name, "Authentication-Results")) {
+        s->ar_seen++;
+        if (header_is_ours(value, s->authserv_id))
+            session_push_index(&s->forged_ar, &s->nforged_ar, s->ar_seen);
+    }
+    pr_dkim_header(s->dkim, name, value);
+    return noreply(s, SMFIP_NR_HDR);
+}
+
+/* pr_eoh - end of headers, for DKIM */
+static sfsistat pr_eoh(SMFICTX *ctx)
+{
+    struct session *s = getsession(ctx, "eoh");
+
+    if (s == NULL)
+        return internal_error(ctx);
+    pr_dkim_eoh(s->dkim);
+    return noreply(s, SMFIP_NR_EOH);
+}
+
+/* pr_body - a body chunk, for DKIM */
+static sfsistat pr_body(SMFICTX *ctx, unsigned char *data, size_t len)
+{
+    struct session *s = getsession(ctx, "body");
+
+    if (s == NULL)
+        return internal_error(ctx);
+    pr_dkim_body(s->dkim, data, len);
+    return noreply(s, SMFIP_NR_BODY);
+}
+
+/* delete_forged - remove our-id copies, last first so indices stay valid */
+static int delete_forged(SMFICTX *ctx, const char *name, const int *idx, size_t n)
+{
+    for (size_t i = n; i > 0; i--)
+        if (smfi_chgheader(ctx, (char *) name, idx[i - 1], NULL) != MI_SUCCESS)
+            return -1;
+    if (n > 0)
+        log_msg(LOG_NOTICE, "removed %zu forged %s header%s carrying our authserv-id",
+                n, name, n > 1 ? "s" : "");
+    return 0;
+}
+
+/* add_headers - X-Port-Role, and Authentication-Results when asked */
+static int add_headers(SMFICTX *ctx, struct session *s, const struct pr_facts *f,
+                       const char *dkim_summary, const char *dkim_ar)
+{
+    struct header_route r = {s->authserv_id, f, s->tagged, s->relayed,
+        s->cfg->header_include_user, dkim_summary};
+    strbuf value = STRBUF_INIT;
+    int rc = 0;
+
+    if (s->cfg->auth_results) {
+        header_build_ar(s->authserv_id, f, dkim_ar, &value);
+        rc = smfi_insheader(ctx, 0, "Authentication-Results", value.data);
+        strbuf_reset(&value);
+    }
+    header_build(s->cfg->header_name, &r, &value);
+    if (rc == MI_SUCCESS)
+        rc = smfi_insheader(ctx, 0, s->cfg->header_name, value.data);
+    strbuf_release(&value);
+    return rc == MI_SUCCESS ? 0 : -1;
+}
+
+/* pr_eom - clean forged headers, stamp the route, log the message */
+static sfsistat pr_eom(SMFICTX *ctx)
+{
+    struct session *s = getsession(ctx, "eom");
+    struct pr_facts f;
+    struct log_decision d;
+    strbuf dkim_ar = STRBUF_INIT;
+    const char *dkim_summary;
+
+    if (s == NULL)
+        return internal_error(ctx);
+    if (macro(ctx, "i") != NULL)
+        session_set(&s->queueid, macro(ctx, "i"));
+    dkim_summary = pr_dkim_result(s->dkim, &dkim_ar);
+    session_facts(s, &f);
+    if (delete_forged(ctx, s->cfg->header_name, s->forged, s->nforged) < 0
+        || delete_forged(ctx, "Authentication-Results", s->forged_ar, s->nforged_ar) < 0
+        || add_headers(ctx, s, &f, dkim_summary, dkim_ar.data) < 0) {
+        log_msg(LOG_ERR, "%s: the MTA refused a header change: tempfail",
+                s->queueid ? s->queueid : "NOQUEUE");
+        strbuf_release(&dkim_ar);
+        session_reset_msg(s);
+        return internal_error(ctx);
+    }
+    memset(&d, 0, sizeof(d));
+    d.queueid = s->queueid;
+    d.facts = &f;
+    d.rcpts = (const char *const *) s->rcpts;
+    d.nrcpts = s->nrcpts;
+    d.action = s->tagged ? ACT_TAG : ACT_PASS;
+    d.violations = s->tagged;
+    d.would = s->would;
+    d.audit = s->cfg->audit;
+    d.ref = s->ref;
+    log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+    strbuf_release(&dkim_ar);
+    session_reset_msg(s);
+    return SMFIS_CONTINUE;
+}
+
+/* pr_abort - the transaction ended early; may run twice in a row */
+static sfsistat pr_abort(SMFICTX *ctx)
+{
+    session_reset_msg(smfi_getpriv(ctx));
+    return SMFIS_CONTINUE;
+}
+
+/* pr_close - the connection ended: clear the pointer, then free */
+static sfsistat pr_close(SMFICTX *ctx)
+{
+    struct session *s = smfi_getpriv(ctx);
+
+    smfi_setpriv(ctx, NULL);
+    session_free(s);
+    return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc description = {
+    "portrole",
+    SMFI_VERSION,
+    SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST,
+    pr_connect,
+    pr_helo,
+    pr_envfrom,
+    pr_envrcpt,
+    pr_header,
+    pr_eoh,
+    pr_body,
+    pr_eom,
+    pr_abort,
+    pr_close,
+    NULL,                               /* unknown: negotiated away */
+    NULL,                               /* data: negotiated away */
+    pr_negotiate,
+};
+
+/* glue_description - the filter description for smfi_register() */
+struct smfiDesc *glue_description(void)
+{
+    return &description;
+}

@@ -1,0 +1,411 @@
+/*
+ * main - portrole-milter: options, -n, -x, socket, privileges, signals.
+ *
+ * SYNOPSIS
+ *	portrole-milter [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE]
+ *		[-f] [-n] [-v] [-V]
+ *	portrole-milter [-c FILE] -x 'port=25 client=192.0.2.9 ...'
+ *
+ * DESCRIPTION
+ *	Loads the config (every error at once, FILE:LINE), creates the milter
+ *	socket, daemonises unless -f, writes the pid file, drops to UserID and
+ *	runs libmilter in a second thread. The main thread keeps the signals:
+ *	SIGHUP reloads the config for new connections (a bad file is logged
+ *	and the old config stays), SIGTERM and SIGINT stop the milter.
+ *
+ *	libmilter has its own signal thread, which treats SIGHUP as "stop".
+ *	The kernel offers a process-directed signal to the main thread first
+ *	when it does not block it, so the main thread never blocks these
+ *	signals and its handlers (SA_NODEFER) only write to a pipe.
+ *
+ * DIAGNOSTICS
+ *	Exit 0 ok, 1 config error, 2 usage error, 3 runtime failure.
+ */
+#include "acconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "config.h"
+#include "explain.h"
+#include "glue.h"
+#include "log.h"
+#include "util.h"
+
+#define EXIT_CONFIG  1
+#define EXIT_USAGE   2
+#define EXIT_RUNTIME 3
+
+#define DEFAULT_CONFIG SYSCONFDIR "/portrole.conf"
+
+struct options {
+    const char *config;
+    int         config_given;
+    const char *socket;
+    const char *user;
+    const char *pidfile;
+    int         foreground;
+    int         check;
+    int         verbose;
+    const char *explain;
+};
+
+static int sigpipe_fd[2] = {-1, -1};
+
+/* usage - the synopsis, to stderr */
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: portrole-milter [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-f] [-n] [-v] [-V]\n"
+            "       portrole-milter [-c FILE] -x 'port=25 client=192.0.2.9 auth=PLAIN user=alice tls=none from=a@x.test rcpt=b@y.test'\n");
+}
+
+/* parse_options - the command line; exits 2 on misuse */
+static void parse_options(int argc, char **argv, struct options *o)
+{
+    int c;
+
+    memset(o, 0, sizeof(*o));
+    o->config = DEFAULT_CONFIG;
+    while ((c = getopt(argc, argv, "c:p:u:P:fnvVx:h")) != -1) {
+        switch (c) {
+        case 'c': o->config = optarg; o->config_given = 1; break;
+        case 'p': o->socket = optarg; break;
+        case 'u': o->user = optarg; break;
+        case 'P': o->pidfile = optarg; break;
+        case 'f': o->foreground = 1; break;
+        case 'n': o->check = 1; break;
+        case 'v': o->verbose = 1; break;
+        case 'V': printf("portrole-milter %s\n", PACKAGE_VERSION); exit(0);
+        case 'x': o->explain = optarg; break;
+        case 'h': usage(); exit(0);
+        default: usage(); exit(EXIT_USAGE);
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "portrole-milter: unexpected argument '%s'\n", argv[optind]);
+        usage();
+        exit(EXIT_USAGE);
+    }
+}
+
+/* load - the config, or NULL with every error printed */
+static struct pr_config *load(const struct options *o, FILE *errfp)
+{
+    strbuf errors = STRBUF_INIT;
+    const char *path = o->config;
+    struct pr_config *cfg;
+
+    if (!o->config_given && access(path, F_OK) != 0) {
+        fprintf(errfp, "portrole-milter: warning: %s not found: using built-in defaults\n", path);
+        path = NULL;
+    }
+    if ((cfg = config_load(path, &errors)) == NULL)
+        fprintf(errfp, "%s", strbuf_str(&errors));
+    strbuf_release(&errors);
+    return cfg;
+}
+
+/* unix_path - the file of a unix:/local: socket, or NULL */
+static const char *unix_path(const char *sock)
+{
+    if (strncmp(sock, "unix:", 5) == 0)
+        return sock + 5;
+    if (strncmp(sock, "local:", 6) == 0)
+        return sock + 6;
+    return NULL;
+}
+
+/* check_unix_socket - the directory must exist; a live socket means "in use" */
+static int check_unix_socket(const char *path)
+{
+    struct sockaddr_un sun;
+    char dir[sizeof(sun.sun_path)];
+    char *slash;
+    int fd, in_use;
+
+    if (util_strlcpy(dir, path, sizeof(dir)) >= sizeof(dir)) {
+        log_msg(LOG_ERR, "socket path %s is too long", path);
+        return -1;
+    }
+    if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
+        *slash = 0;
+    if (slash != NULL && access(dir, W_OK | X_OK) != 0) {
+        log_msg(LOG_ERR, "socket directory %s: %s (create it, writable by the user "
+                "portrole-milter starts as)", dir, strerror(errno));
+        return -1;
+    }
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    util_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
+    if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0)
+        return 0;
+    in_use = connect(fd, (struct sockaddr *) &sun, sizeof(sun)) == 0;
+    close(fd);
+    if (in_use) {
+        log_msg(LOG_ERR, "socket %s is in use by another process", path);
+        return -1;
+    }
+    unlink(path);                       /* stale socket from an unclean stop */
+    return 0;
+}
+
+/* open_socket - create the milter socket with UMask applied */
+static int open_socket(const struct pr_config *cfg, const char *sock)
+{
+    const char *path = unix_path(sock);
+    mode_t old;
+    int rc;
+
+    if (path != NULL && check_unix_socket(path) < 0)
+        return -1;
+    if (smfi_setconn((char *) sock) != MI_SUCCESS) {
+        log_msg(LOG_ERR, "cannot use socket %s", sock);
+        return -1;
+    }
+    old = umask(cfg->umask);
+    rc = smfi_opensocket(1);
+    umask(old);
+    if (rc != MI_SUCCESS) {
+        log_msg(LOG_ERR, "cannot create socket %s (in use, or no permission)", sock);
+        return -1;
+    }
+    return 0;
+}
+
+/* drop_privileges - become USER[:GROUP] with only that user's groups */
+static int drop_privileges(const char *spec, const char *sock)
+{
+    char buf[256], *group;
+    struct passwd *pw;
+    struct group *gr;
+    gid_t gid;
+    const char *path = unix_path(sock);
+
+    util_strlcpy(buf, spec, sizeof(buf));
+    if ((group = strchr(buf, ':')) != NULL)
+        *group++ = 0;
+    if ((pw = getpwnam(buf)) == NULL) {
+        log_msg(LOG_ERR, "UserID: no such user %s", buf);
+        return -1;
+    }
+    gid = pw->pw_gid;
+    if (group != NULL) {
+        if ((gr = getgrnam(group)) == NULL) {
+            log_msg(LOG_ERR, "UserID: no such group %s", group);
+            return -1;
+        }
+        gid = gr->gr_gid;
+    }
+    if (path != NULL && chown(path, pw->pw_uid, gid) != 0)
+        log_msg(LOG_WARNING, "cannot chown socket %s: %s", path, strerror(errno));
+    if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
+        log_msg(LOG_ERR, "cannot switch to user %s: %s", spec, strerror(errno));
+        return -1;
+    }
+    if (setuid(0) == 0 && pw->pw_uid != 0) {
+        log_msg(LOG_ERR, "privilege drop to %s did not stick", spec);
+        return -1;
+    }
+    return 0;
+}
+
+/* write_pidfile - our pid, one line */
+static int write_pidfile(const char *path)
+{
+    FILE *fp = fopen(path, "w");
+
+    if (fp == NULL) {
+        log_msg(LOG_ERR, "cannot write pid file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(fp, "%ld\n", (long) getpid());
+    return fclose(fp) == 0 ? 0 : -1;
+}
+
+/* daemonize - detach from the terminal */
+static int daemonize(void)
+{
+    pid_t pid = fork();
+    int fd;
+
+    if (pid < 0)
+        return -1;
+    if (pid > 0)
+        _exit(0);
+    setsid();
+    if ((pid = fork()) < 0)
+        return -1;
+    if (pid > 0)
+        _exit(0);
+    if (chdir("/") != 0)
+        return -1;
+    if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+        dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+        if (fd > 2)
+            close(fd);
+    }
+    return 0;
+}
+
+/* on_signal - async-signal-safe: hand the signal to the main loop */
+static void on_signal(int sig)
+{
+    char c = (char) sig;
+    int saved = errno;
+
+    if (write(sigpipe_fd[1], &c, 1) < 0) {
+        /* the pipe is full: a reload is already pending */
+    }
+    errno = saved;
+}
+
+/* milter_thread - libmilter's accept loop */
+static void *milter_thread(void *arg)
+{
+    int *rc = arg;
+
+    *rc = smfi_main();
+    return NULL;
+}
+
+/* reload - SIGHUP: a valid file applies to new connections */
+static void reload(const struct options *o)
+{
+    strbuf errors = STRBUF_INIT;
+    struct pr_config *cfg = config_load(o->config_given || access(o->config, F_OK) == 0
+                                        ? o->config : NULL, &errors);
+
+    if (cfg == NULL) {
+        log_msg(LOG_ERR, "reload failed, keeping the running configuration: %s",
+                strbuf_str(&errors));
+    } else {
+        log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
+        config_install(cfg);
+        log_msg(LOG_INFO, "configuration reloaded from %s", cfg->path ? cfg->path : "defaults");
+    }
+    strbuf_release(&errors);
+}
+
+/* run - start libmilter and serve signals until told to stop */
+static int run(const struct options *o)
+{
+    struct sigaction sa;
+    pthread_t tid;
+    int milter_rc = 0;
+    char c;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_NODEFER | SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
+        log_msg(LOG_ERR, "cannot start the milter thread");
+        return EXIT_RUNTIME;
+    }
+    for (;;) {
+        ssize_t n = read(sigpipe_fd[0], &c, 1);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || c == SIGTERM || c == SIGINT)
+            break;
+        if (c == SIGHUP)
+            reload(o);
+    }
+    log_msg(LOG_INFO, "stopping");
+    smfi_stop();
+    pthread_join(tid, NULL);
+    return milter_rc == MI_SUCCESS ? 0 : EXIT_RUNTIME;
+}
+
+/* serve - the daemon proper */
+static int serve(const struct options *o, struct pr_config *cfg)
+{
+    const char *sock = o->socket ? o->socket : cfg->socket;
+    const char *user = o->user ? o->user : cfg->userid;
+    const char *pidfile = o->pidfile ? o->pidfile : cfg->pidfile;
+    int rc;
+
+    log_open(cfg->syslog_facility, o->foreground);
+    log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
+    if (cfg->ndomains + cfg->nsubdomains == 0)
+        log_msg(LOG_WARNING, "LocalDomains is empty: port 25 (mx) will refuse every "
+                "recipient from untrusted clients");
+    if (smfi_register(*glue_description()) != MI_SUCCESS) {
+        log_msg(LOG_ERR, "smfi_register failed");
+        return EXIT_RUNTIME;
+    }
+    if (open_socket(cfg, sock) < 0)
+        return EXIT_RUNTIME;
+    if (!o->foreground && daemonize() < 0) {
+        log_msg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    if (pidfile && write_pidfile(pidfile) < 0)
+        return EXIT_RUNTIME;
+    if (user && *user) {
+        if (drop_privileges(user, sock) < 0)
+            return EXIT_RUNTIME;
+    } else if (geteuid() == 0)
+        log_msg(LOG_WARNING, "running as root: set UserID (or -u) to drop privileges");
+    if (pipe(sigpipe_fd) != 0) {
+        log_msg(LOG_ERR, "pipe: %s", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    fcntl(sigpipe_fd[1], F_SETFL, O_NONBLOCK);
+    config_install(cfg);
+    log_msg(LOG_INFO, "starting portrole-milter %s on %s (mode %s)", PACKAGE_VERSION, sock,
+            cfg->audit ? "audit" : "enforce");
+    rc = run(o);
+    if (pidfile)
+        unlink(pidfile);
+    config_install(NULL);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    struct pr_config *cfg;
+
+    parse_options(argc, argv, &o);
+    if ((cfg = load(&o, stderr)) == NULL)
+        return EXIT_CONFIG;
+    if (o.check) {
+        config_dump(cfg, stdout);
+        fprintf(stderr, "portrole-milter: configuration %s OK\n", cfg->path ? cfg->path : "(defaults)");
+        config_free(cfg);
+        return 0;
+    }
+    if (o.explain) {
+        strbuf err = STRBUF_INIT;
+        int rc = explain_run(cfg, o.explain, stdout, &err);
+
+        if (rc != 0) {
+            fprintf(stderr, "portrole-milter: -x: %s\n", strbuf_str(&err));
+            usage();
+        }
+        strbuf_release(&err);
+        config_free(cfg);
+        return rc;
+    }
+    return serve(&o, cfg);
+}

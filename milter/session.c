@@ -1,0 +1,134 @@
+/*
+ * session - per-connection state; see session.h.
+ *
+ * DIAGNOSTICS
+ *	None; allocation failure aborts (util.h).
+ */
+#include "acconfig.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "session.h"
+#include "util.h"
+
+/* session_new - state for a new connection, pinning cfg */
+struct session *session_new(struct pr_config *cfg)
+{
+    struct session *s = util_calloc(1, sizeof(*s));
+
+    s->cfg = cfg;
+    s->role = ROLE_UNKNOWN;
+    s->port = -1;
+    s->would = ACT_PASS;
+    s->spf = SPF_RESULT_NOT_CHECKED;
+    return s;
+}
+
+/* session_set - replace a string field with a copy (NULL clears) */
+void session_set(char **field, const char *value)
+{
+    char *copy = util_strdup(value);
+
+    free(*field);
+    *field = copy;
+}
+
+/* session_reset_msg - forget the message; safe to call any number of times */
+void session_reset_msg(struct session *s)
+{
+    if (s == NULL)
+        return;
+    session_set(&s->auth_type, NULL);
+    session_set(&s->login, NULL);
+    session_set(&s->sender, NULL);
+    session_set(&s->queueid, NULL);
+    session_set(&s->spf_domain, NULL);
+    for (size_t i = 0; i < s->nrcpts; i++)
+        free(s->rcpts[i]);
+    s->nrcpts = 0;
+    s->ref[0] = 0;
+    s->relayed = 0;
+    s->tagged = 0;
+    s->would = ACT_PASS;
+    s->spf = SPF_RESULT_NOT_CHECKED;
+    s->hdr_seen = s->ar_seen = 0;
+    s->nforged = s->nforged_ar = 0;
+    pr_dkim_free(s->dkim);
+    s->dkim = NULL;
+}
+
+/* session_free - the connection is gone: free and unpin; NULL is fine */
+void session_free(struct session *s)
+{
+    if (s == NULL)
+        return;
+    session_reset_msg(s);
+    free(s->rcpts);
+    free(s->forged);
+    free(s->forged_ar);
+    free(s->listener_name);
+    free(s->client_name);
+    free(s->client_addr);
+    free(s->tls_version);
+    free(s->helo);
+    free(s->authserv_id);
+    config_release(s->cfg);
+    free(s);
+}
+
+/* session_add_rcpt - remember an accepted recipient */
+void session_add_rcpt(struct session *s, const char *rcpt)
+{
+    if (s->nrcpts == s->rcpt_cap) {
+        s->rcpt_cap = s->rcpt_cap ? 2 * s->rcpt_cap : 4;
+        s->rcpts = util_realloc(s->rcpts, s->rcpt_cap * sizeof(*s->rcpts));
+    }
+    s->rcpts[s->nrcpts++] = util_strdup(rcpt);
+}
+
+/* session_push_index - remember a header index to delete */
+void session_push_index(int **arr, size_t *n, int index)
+{
+    *arr = util_realloc(*arr, (*n + 1) * sizeof(**arr));
+    (*arr)[(*n)++] = index;
+}
+
+/* session_facts - the policy's view of this session */
+void session_facts(const struct session *s, struct pr_facts *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->role = s->role;
+    f->listener_name = s->listener_name;
+    f->port = s->port;
+    f->client_name = s->client_name;
+    f->client_addr = s->client_addr;
+    f->trusted = s->trusted;
+    f->auth_type = s->auth_type;
+    f->login = s->login;
+    f->tls_version = s->tls_version;
+    f->helo = s->helo;
+    f->sender = s->sender;
+    f->spf = s->spf;
+    f->spf_domain = s->spf_domain;
+}
+
+/* session_strip_brackets - "<a@b>" (with ESMTP junk trimmed) to "a@b" */
+char *session_strip_brackets(const char *addr)
+{
+    const char *start, *end;
+
+    if (addr == NULL)
+        return util_strdup("");
+    while (*addr == ' ')
+        addr++;
+    start = addr;
+    if (*start == '<') {
+        start++;
+        end = strrchr(start, '>');
+        if (end == NULL)
+            end = start + strlen(start);
+    } else
+        end = start + strcspn(start, " ");
+    return util_strndup(start, (size_t) (end - start));
+}
