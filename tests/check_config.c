@@ -1,0 +1,302 @@
+/*
+ * check_config - the config parser: every error it reports, lists,
+ *	file: and Postfix imports, -n output, and the refcounted snapshot.
+ */
+#include "acconfig.h"
+
+#include <check.h>
+#include <sys/stat.h>
+#include <utime.h>
+
+#include "config.h"
+#include "testconf.h"
+
+/* ---- one error each ---- */
+
+static const struct error_case {
+    const char *conf;
+    const char *want;       /* substring of the error, after "FILE:" */
+} error_cases[] = {
+    {"Bogus yes\n", ":1: unknown key 'Bogus'"},
+    {"\n# comment\nMode sometimes\n", ":3: Mode: 'sometimes' is not one of: enforce audit"},
+    {"TrustedNetworks 10.0.0.0/33\n", ":1: TrustedNetworks: bad network '10.0.0.0/33'"},
+    {"TrustedNetworks 300.1.1.1\n", ":1: TrustedNetworks: bad network '300.1.1.1'"},
+    {"Listener 25 mx\nListener 25 submission\n", ":2: Listener: duplicate listener '25' (first at line 1)"},
+    {"Listener MSA submission\nListener msa mx\n", ":2: Listener: duplicate listener 'msa'"},
+    {"Listener [::1]:587 submission\nListener [0:0::1]:587 mx\n", ":2: Listener: duplicate listener"},
+    {"Listener 25 relay\n", ":1: Listener: unknown role 'relay'"},
+    {"Listener 70000 mx\n", ":1: Listener: bad listener '70000': port out of range"},
+    {"Listener ::1:587 mx\n", "IPv6 listeners are written [ADDR]:PORT"},
+    {"Listener 25\n", ":1: Listener: expected"},
+    {"LocalDomains file:/nonexistent/portrole/domains\n", ":1: cannot read file:/nonexistent/portrole/domains"},
+    {"LocalDomains exa mple..com\n", ":1: LocalDomains: 'mple..com' is not a domain name"},
+    {"Action unauth-relay maybe\n", ":1: Action: bad action 'maybe'"},
+    {"Action open-relay reject\n", ":1: Action: unknown violation 'open-relay'"},
+    {"Reply unauth-relay \"Go away ${nobody}\"\n", ":1: Reply: bad text for unauth-relay: unknown ${...} placeholder"},
+    {"Reply auth-on-mx \"bad\rtext\"\n", ":1: Reply: bad text for auth-on-mx: control or 8-bit"},
+    {"RequireTLS perhaps\n", ":1: RequireTLS: expected yes or no, not 'perhaps'"},
+    {"Mode audit\nMode enforce\n", ":2: Mode given twice (first at line 1)"},
+    {"Socket /tmp/x.sock\n", ":1: Socket: expected unix:/PATH or inet:PORT@ADDR"},
+    {"Socket inet:99999@127.0.0.1\n", ":1: Socket: expected"},
+    {"UMask 999\n", ":1: UMask: '999' is not an octal mode"},
+    {"DNSTimeout 0\n", ":1: DNSTimeout: '0' is not a number of seconds 1-60"},
+    {"UserID no-such-user-portrole\n", ":1: UserID: 'no-such-user-portrole': no such user"},
+    {"SenderLoginMap /nonexistent/map\n", ":1: SenderLoginMap: cannot read /nonexistent/map"},
+    {"SenderPolicy everyone\n", ":1: SenderPolicy: 'everyone' is not one of"},
+    {"HeaderName X Port Role\n", ":1: HeaderName: 'X Port Role' is not a header field name"},
+    {"AuthservID a;b\n", ":1: AuthservID: 'a;b' must be one word"},
+    {"LogFormat xml\n", ":1: LogFormat: 'xml' is not one of: kv json"},
+    {"LogLevel chatty\n", ":1: LogLevel: 'chatty' is not one of"},
+    {"SyslogFacility kern9\n", ":1: SyslogFacility: unknown facility 'kern9'"},
+    {"TestDNSData /nonexistent/zone\n", ":1: TestDNSData: cannot read /nonexistent/zone"},
+    {"PidFile relative.pid\n", ":1: PidFile: 'relative.pid' is not an absolute path"},
+    {"Mode\n", ":1: Mode: missing value"},
+};
+
+START_TEST(test_error)
+{
+    const struct error_case *c = &error_cases[_i];
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load(c->conf, &err);
+
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(strbuf_str(&err), c->want) != NULL, "errors were: %s, wanted %s",
+                  strbuf_str(&err), c->want);
+    ck_assert_msg(strncmp(strbuf_str(&err), "/tmp/portrole-test-", 19) == 0,
+                  "error does not start with the file name: %s", strbuf_str(&err));
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_all_errors_at_once)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load(
+        "Bogus 1\nTrustedNetworks 1.2.3.4/99\nListener 25 mx\nListener 25 mx\n"
+        "LocalDomains file:/nonexistent/x\nAction unauth-relay nope\n", &err);
+    int lines = 0;
+
+    ck_assert_ptr_null(cfg);
+    /* Pass 1 stops at the unknown key; pass 2 errors come when pass 1 is clean. */
+    for (const char *p = strbuf_str(&err); *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_ge(lines, 1);
+    strbuf_reset(&err);
+    cfg = testconf_load("TrustedNetworks 1.2.3.4/99\nListener 25 mx\nListener 25 mx\n"
+                        "LocalDomains file:/nonexistent/x\nAction unauth-relay nope\n"
+                        "Mode loud\n", &err);
+    ck_assert_ptr_null(cfg);
+    lines = 0;
+    for (const char *p = strbuf_str(&err); *p; p++)
+        lines += *p == '\n';
+    ck_assert_msg(lines == 5, "want 5 errors, got: %s", strbuf_str(&err));
+    ck_assert(strstr(err.data, ":1: TrustedNetworks") && strstr(err.data, ":3: Listener")
+              && strstr(err.data, ":4: cannot read") && strstr(err.data, ":5: Action")
+              && strstr(err.data, ":6: Mode"));
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_defaults)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = config_load(NULL, &err);
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_uint_eq(cfg->nlisteners, 3);
+    ck_assert_int_eq(cfg->listeners[0].port, 25);
+    ck_assert_int_eq(cfg->listeners[0].role, ROLE_MX);
+    ck_assert_int_eq(cfg->listeners[1].role, ROLE_SUBMISSION);
+    ck_assert_int_eq(cfg->listeners[2].role, ROLE_SUBMISSIONS);
+    ck_assert_int_eq(config_trusted(cfg, "127.0.0.5"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "::1"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "::ffff:127.0.0.1"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "192.0.2.1"), 0);
+    ck_assert_int_eq(config_trusted(cfg, "not-an-address"), 0);
+    ck_assert_int_eq(cfg->audit, 0);
+    ck_assert_int_eq(cfg->require_tls, 1);
+    ck_assert_str_eq(cfg->header_name, "X-Port-Role");
+    ck_assert_int_eq(cfg->action[V_UNAUTH_RELAY], ACT_REJECT);
+    ck_assert_int_eq(cfg->action[V_LOCAL_SENDER_ON_MX], ACT_TAG);
+    ck_assert_int_eq(cfg->dns_timeout, 5);
+    config_free(cfg);
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_lists_and_files)
+{
+    char dpath[] = "/tmp/portrole-domains-XXXXXX";
+    int fd = mkstemp(dpath);
+    const char domains[] = "# our domains\nexample.org\n.example.net  other.test # trailing\n";
+    strbuf conf = STRBUF_INIT, err = STRBUF_INIT;
+    struct pr_config *cfg;
+
+    ck_assert(fd >= 0 && write(fd, domains, sizeof(domains) - 1) == sizeof(domains) - 1);
+    close(fd);
+    strbuf_printf(&conf, "localdomains Third.Test, file:%s\nTRUSTEDNETWORKS = 192.0.2.0/24 [2001:db8::]/32\n"
+                  "Listener [::1]:587 submission  # loopback only\nListener MSA submission\n"
+                  "Reply auth-on-mx \"Use 587 # not a comment\"\n", dpath);
+    cfg = testconf_load(conf.data, &err);
+    unlink(dpath);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(config_local_domain(cfg, "example.org"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "EXAMPLE.ORG."), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "third.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "other.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "a.b.example.net"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "example.net"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, "notexample.org"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, "sub.example.org"), 0);
+    ck_assert_int_eq(config_trusted(cfg, "192.0.2.77"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "::ffff:192.0.2.77"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "IPv6:2001:db8::5"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "127.0.0.1"), 0);   /* explicit list replaces the default */
+    ck_assert_uint_eq(cfg->nlisteners, 2);
+    ck_assert_str_eq(cfg->reply[V_AUTH_ON_MX], "Use 587 # not a comment");
+    config_free(cfg);
+    strbuf_release(&conf);
+    strbuf_release(&err);
+}
+END_TEST
+
+/* write_file - helper for the Postfix fixture */
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+START_TEST(test_postfix_import)
+{
+    char dir[] = "/tmp/portrole-pf-XXXXXX", path[256], env[300], cmd[600];
+    struct utimbuf old = {0, 0};
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg;
+
+    if (system("command -v postconf >/dev/null 2>&1 && command -v postmap >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "check_config: postconf/postmap not installed: Postfix import not tested\n");
+        return;
+    }
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/valias", dir);
+    write_file(path, "alias.test anything\n# comment\nsecond-alias.test x\n");
+    snprintf(cmd, sizeof(cmd), "postmap -c %s hash:%s/valias", dir, dir);
+    snprintf(path, sizeof(path), "%s/main.cf", dir);
+    snprintf(env, sizeof(env), "compatibility_level = 3.6\nmyhostname = mx.example.test\n"
+             "mydestination = $myhostname, localhost\nvirtual_alias_domains = hash:%s/valias\n"
+             "virtual_mailbox_domains = vmail.test\nmynetworks = 127.0.0.0/8 [::1]/128 192.0.2.0/25\n", dir);
+    write_file(path, env);
+    utime(path, &old);                  /* Postfix ignores a main.cf younger than 2 s */
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(env, sizeof(env), "postconf -c %s", dir);
+    setenv("PORTROLE_POSTCONF", env, 1);
+    snprintf(env, sizeof(env), "postmap -c %s", dir);
+    setenv("PORTROLE_POSTMAP", env, 1);
+    cfg = testconf_load("LocalDomains postfix\nTrustedNetworks postfix:mynetworks\n", &err);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(config_local_domain(cfg, "mx.example.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "localhost"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "alias.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "second-alias.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "vmail.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "example.test"), 0);
+    ck_assert_int_eq(config_trusted(cfg, "192.0.2.100"), 1);
+    ck_assert_int_eq(config_trusted(cfg, "192.0.2.200"), 0);
+    ck_assert_int_eq(config_trusted(cfg, "::1"), 1);
+    config_free(cfg);
+    /* A broken postconf is a config error, not an empty list. */
+    setenv("PORTROLE_POSTCONF", "/nonexistent/postconf", 1);
+    strbuf_reset(&err);
+    cfg = testconf_load("LocalDomains postfix\n", &err);
+    ck_assert_ptr_null(cfg);
+    ck_assert(strstr(strbuf_str(&err), ":1: /nonexistent/postconf -xh mydestination failed") != NULL);
+    unsetenv("PORTROLE_POSTCONF");
+    unsetenv("PORTROLE_POSTMAP");
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_dump)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load("Listener ORIGINATING submission\nMode audit\n"
+                                          "LocalDomains a.test, .b.test\nAction spf-fail reject\n", &err);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    config_dump(cfg, fp);
+    fclose(fp);
+    ck_assert(strstr(buf, "\nListener ORIGINATING submission\n") != NULL);
+    ck_assert(strstr(buf, "\nMode audit\n") != NULL);
+    ck_assert(strstr(buf, "\nLocalDomains a.test, .b.test\n") != NULL);
+    ck_assert(strstr(buf, "\nAction spf-fail reject\n") != NULL);
+    ck_assert(strstr(buf, "\nAction unauth-relay reject\n") != NULL);
+    ck_assert(strstr(buf, "\nTrustedNetworks 127.0.0.0/8, ::1/128\n") != NULL);
+    /* Every key of the table appears in -n output. */
+    for (int id = 0; id < PARAM_COUNT; id++)
+        if (id != PARAM_REPLY)
+            ck_assert_msg(strstr(buf, param_table[id].name) != NULL, "-n lacks %s", param_table[id].name);
+    free(buf);
+    config_free(cfg);
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_snapshot)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *a = testconf_load("Mode enforce\n", &err), *b = testconf_load("Mode audit\n", &err);
+    struct pr_config *pinned, *now;
+
+    ck_assert(a && b);
+    config_install(a);
+    pinned = config_acquire();          /* a connection opened under a */
+    ck_assert_ptr_eq(pinned, a);
+    config_install(b);                  /* SIGHUP */
+    now = config_acquire();
+    ck_assert_ptr_eq(now, b);
+    ck_assert_int_eq(pinned->audit, 0); /* still readable: still pinned */
+    ck_assert_int_eq(now->audit, 1);
+    config_release(pinned);             /* last user of a: freed (ASan checks) */
+    config_release(now);
+    config_install(NULL);
+    ck_assert_ptr_null(config_acquire());
+    strbuf_release(&err);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+    Suite *s = suite_create("config");
+    TCase *tc = tcase_create("config");
+
+    tcase_set_timeout(tc, 30);
+    tcase_add_loop_test(tc, test_error, 0, sizeof(error_cases) / sizeof(error_cases[0]));
+    tcase_add_test(tc, test_all_errors_at_once);
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_lists_and_files);
+    tcase_add_test(tc, test_postfix_import);
+    tcase_add_test(tc, test_dump);
+    tcase_add_test(tc, test_snapshot);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(config_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

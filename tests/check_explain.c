@@ -1,0 +1,127 @@
+/*
+ * check_explain - "-x" runs the daemon's policy and prints each reply.
+ */
+#include "acconfig.h"
+
+#include <check.h>
+#include <stdlib.h>
+
+#include "explain.h"
+#include "testconf.h"
+
+static struct pr_config *cfg;
+
+static void setup(void)
+{
+    strbuf err = STRBUF_INIT;
+
+    cfg = testconf_load("LocalDomains example.org\nTrustedNetworks 127.0.0.0/8\n"
+                        "SenderPolicy login\nSPF off\nDKIM off\nAuthservID mx.example.org\n", &err);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    strbuf_release(&err);
+}
+
+static void teardown(void)
+{
+    config_free(cfg);
+}
+
+static const struct explain_case {
+    const char *spec;
+    const char *want[4];
+} cases[] = {
+    {"port=25 client=192.0.2.9 from=a@example.com rcpt=b@example.org,c@example.com",
+     {"role:    mx (matched \"Listener 25 mx\")", "RCPT TO:<b@example.org>\n  -> 250 2.1.5",
+      "  -> 554 5.7.1 <c@example.com>: Relay access denied", "X-Port-Role: mx.example.org; role=mx; port=25"}},
+    {"port=25 client=192.0.2.9 auth=PLAIN user=alice from=alice@example.org rcpt=b@example.com",
+     {"  -> 550 5.7.1 Port 25 is for server-to-server delivery", "why: auth-on-mx (reject)", NULL}},
+    {"port=587 client=192.0.2.9 tls=TLSv1.3 from=alice@example.org rcpt=b@example.com",
+     {"  -> 530 5.7.0 Authentication required: port 587 is for authenticated submission", NULL}},
+    {"port=587 client=192.0.2.9 auth=PLAIN user=alice@example.org tls=none from=alice@example.org",
+     {"  -> 530 5.7.0 Must issue a STARTTLS command first", NULL}},
+    {"port=465 client=192.0.2.9 auth=PLAIN user=alice@example.org from=alice@example.org",
+     {"  -> 530 5.7.0 Encryption required: port 465 expects TLS from the first byte", NULL}},
+    {"port=587 auth=LOGIN user=alice@example.org tls=TLSv1.3 from=bob@example.org rcpt=x@y.test",
+     {"  -> 553 5.7.1 <bob@example.org>: Sender address rejected: not owned by user alice@example.org", NULL}},
+    {"port=587 auth=LOGIN user=alice@example.org tls=TLSv1.3 from=alice@example.org rcpt=x@y.test",
+     {"verdict=pass", "(authenticated client submission on port 587", "action=pass", NULL}},
+    {"port=25 client=192.0.2.9 from=boss@example.org rcpt=x@example.org",
+     {"verdict=tag", "violations=local-sender-on-mx", "action=tag violation=local-sender-on-mx", NULL}},
+    {"port=2626 from=a@b.test rcpt=x@example.org",
+     {"role:    unknown", "unknown-listener", NULL}},
+    {"from=root@example.org rcpt=x@example.com",
+     {"role:    local", "role=local", NULL}},
+};
+
+START_TEST(test_explain)
+{
+    const struct explain_case *c = &cases[_i];
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    strbuf err = STRBUF_INIT;
+
+    ck_assert_int_eq(explain_run(cfg, c->spec, fp, &err), 0);
+    fclose(fp);
+    for (int i = 0; i < 4 && c->want[i]; i++)
+        ck_assert_msg(strstr(buf, c->want[i]) != NULL, "-x '%s' lacks \"%s\" in:\n%s",
+                      c->spec, c->want[i], buf);
+    free(buf);
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_explain_audit)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *audit = testconf_load("LocalDomains example.org\nMode audit\nSPF off\nDKIM off\n", &err);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+
+    ck_assert_msg(audit != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(explain_run(audit, "port=25 client=192.0.2.9 from=a@b.test rcpt=c@d.test", fp, &err), 0);
+    fclose(fp);
+    ck_assert(strstr(buf, " 554 ") == NULL);
+    ck_assert(strstr(buf, "would=reject mode=audit") != NULL);
+    ck_assert(strstr(buf, "violations=unauth-relay") != NULL);
+    free(buf);
+    config_free(audit);
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_explain_errors)
+{
+    strbuf err = STRBUF_INIT;
+    FILE *fp = fopen("/dev/null", "w");
+
+    ck_assert_int_eq(explain_run(cfg, "port=25 colour=blue", fp, &err), 2);
+    ck_assert(strstr(strbuf_str(&err), "unknown key 'colour'") != NULL);
+    strbuf_reset(&err);
+    ck_assert_int_eq(explain_run(cfg, "port=abc", fp, &err), 2);
+    strbuf_reset(&err);
+    ck_assert_int_eq(explain_run(cfg, "justaword", fp, &err), 2);
+    fclose(fp);
+    strbuf_release(&err);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("explain");
+    TCase *tc = tcase_create("explain");
+    SRunner *sr;
+    int failed;
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_explain, 0, sizeof(cases) / sizeof(cases[0]));
+    tcase_add_test(tc, test_explain_audit);
+    tcase_add_test(tc, test_explain_errors);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,442 @@
+/*
+ * check_policy - the port-role policy, table-driven.
+ *
+ * DESCRIPTION
+ *	Three tables: role resolution; hand-written cases with SPEC's exact
+ *	reply texts; and the full matrix role x auth x TLS x trusted x
+ *	local/foreign recipient x local/foreign sender x mode, each row's
+ *	expectation derived from SPEC's violation table by expect() below.
+ */
+#include "acconfig.h"
+
+#include <check.h>
+#include <regex.h>
+
+#include "config.h"
+#include "policy.h"
+#include "testconf.h"
+
+static const char base_conf[] =
+    "Listener 25 mx\n"
+    "Listener 587 submission\n"
+    "Listener 465 submissions\n"
+    "Listener 127.0.0.1:10026 internal\n"
+    "Listener [::1]:2525 mx\n"
+    "Listener ORIGINATING submission\n"
+    "LocalDomains example.org, .example.net\n"
+    "TrustedNetworks 127.0.0.0/8, ::1, 10.0.0.0/8\n"
+    "SPF off\nDKIM off\n";
+
+static struct pr_config *cfg_enforce, *cfg_audit;
+
+static void setup(void)
+{
+    strbuf err = STRBUF_INIT;
+    strbuf conf = STRBUF_INIT;
+
+    cfg_enforce = testconf_load(base_conf, &err);
+    ck_assert_msg(cfg_enforce != NULL, "%s", strbuf_str(&err));
+    strbuf_printf(&conf, "%sMode audit\n", base_conf);
+    cfg_audit = testconf_load(conf.data, &err);
+    ck_assert_msg(cfg_audit != NULL, "%s", strbuf_str(&err));
+    strbuf_release(&err);
+    strbuf_release(&conf);
+}
+
+static void teardown(void)
+{
+    config_free(cfg_enforce);
+    config_free(cfg_audit);
+}
+
+/* ---- role resolution ---- */
+
+static const struct role_case {
+    const char *name, *addr, *port;
+    enum pr_role role;
+} role_cases[] = {
+    {NULL, "127.0.0.1", "25", ROLE_MX},
+    {NULL, "192.0.2.1", "587", ROLE_SUBMISSION},
+    {NULL, NULL, "465", ROLE_SUBMISSIONS},
+    {NULL, "127.0.0.1", "10026", ROLE_INTERNAL},
+    {NULL, "127.0.0.2", "10026", ROLE_UNKNOWN},     /* ADDR:PORT wants that address */
+    {NULL, "::1", "2525", ROLE_MX},
+    {NULL, "IPv6:::1", "2525", ROLE_MX},            /* Sendmail's form */
+    {"originating", "127.0.0.1", "25", ROLE_SUBMISSION},  /* name first, any case */
+    {"mx.example.org", "127.0.0.1", "25", ROLE_MX},  /* unknown name falls through */
+    {NULL, NULL, NULL, ROLE_LOCAL},                 /* no listener macro at all */
+    {"pickup", NULL, "0", ROLE_LOCAL},              /* port 0 */
+    {"smtpd", "127.0.0.1", NULL, ROLE_UNKNOWN},     /* Postfix default macros: no port */
+    {NULL, "127.0.0.1", "2626", ROLE_UNKNOWN},
+    {NULL, "127.0.0.1", "abc", ROLE_UNKNOWN},
+    {NULL, "127.0.0.1", "-1", ROLE_UNKNOWN},
+    {NULL, "127.0.0.1", "99999", ROLE_UNKNOWN},
+};
+
+START_TEST(test_role)
+{
+    const struct role_case *c = &role_cases[_i];
+    const struct pr_listener *m;
+
+    ck_assert_int_eq(policy_role(cfg_enforce, c->name, c->addr, c->port, &m), c->role);
+    if (c->role == ROLE_LOCAL || c->role == ROLE_UNKNOWN)
+        ck_assert_ptr_null(m);
+    else
+        ck_assert_ptr_nonnull(m);
+}
+END_TEST
+
+/* ---- exact replies ---- */
+
+static const struct reply_case {
+    enum pr_role role;
+    int port, auth, tls, trusted;
+    const char *sender, *rcpt;          /* rcpt NULL: MAIL stage */
+    const char *reply;                  /* NULL: pass */
+} reply_cases[] = {
+    {ROLE_MX, 25, 0, 1, 0, "a@example.com", "b@example.com",
+     "554 5.7.1 <b@example.com>: Relay access denied; port 25 takes mail for this server's "
+     "own domains only - to send elsewhere, submit on port 587 or 465 with authentication"},
+    {ROLE_MX, 25, 0, 1, 0, "a@example.com", "b@example.org", NULL},
+    {ROLE_MX, 25, 0, 1, 0, "a@example.com", "b@mail.example.net", NULL},
+    {ROLE_MX, 25, 0, 1, 0, "a@example.com", "b@example.net",       /* .example.net is subdomains only */
+     "554 5.7.1 <b@example.net>: Relay access denied; port 25 takes mail for this server's "
+     "own domains only - to send elsewhere, submit on port 587 or 465 with authentication"},
+    {ROLE_MX, 25, 0, 1, 0, "a@example.com", "B@EXAMPLE.ORG", NULL},
+    {ROLE_MX, 25, 0, 1, 0, "a@example.com", "postmaster", NULL},
+    {ROLE_MX, 25, 0, 1, 1, "a@example.com", "b@example.com", NULL},   /* trusted relays */
+    {ROLE_MX, 25, 1, 1, 0, "a@example.com", NULL,
+     "550 5.7.1 Port 25 is for server-to-server delivery; authenticated clients must submit "
+     "on port 587 (STARTTLS) or 465 (TLS)"},
+    {ROLE_SUBMISSION, 587, 0, 1, 0, "a@example.org", NULL,
+     "530 5.7.0 Authentication required: port 587 is for authenticated submission"},
+    {ROLE_SUBMISSION, 587, 1, 0, 0, "a@example.org", NULL,
+     "530 5.7.0 Must issue a STARTTLS command first"},
+    {ROLE_SUBMISSIONS, 465, 1, 0, 0, "a@example.org", NULL,
+     "530 5.7.0 Encryption required: port 465 expects TLS from the first byte"},
+    {ROLE_SUBMISSIONS, 465, 0, 1, 0, "a@example.org", NULL,
+     "530 5.7.0 Authentication required: port 465 is for authenticated submission"},
+    {ROLE_SUBMISSION, 587, 1, 1, 0, "a@example.org", "x@example.com", NULL},
+    {ROLE_UNKNOWN, 2626, 0, 0, 0, "a@example.com", NULL, NULL},       /* tag by default */
+    {ROLE_LOCAL, -1, 0, 0, 0, "root@example.org", "x@example.com", NULL},
+    {ROLE_INTERNAL, 10026, 0, 0, 0, "a@example.com", "x@example.com", NULL},
+};
+
+/* reply_of - run the stage a case names; "" for pass */
+static void reply_of(const struct pr_config *cfg, const struct reply_case *c, strbuf *out)
+{
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+    strbuf text = STRBUF_INIT;
+
+    f.role = c->role;
+    f.port = c->port;
+    f.client_addr = c->trusted ? "10.1.2.3" : "192.0.2.9";
+    f.trusted = c->trusted;
+    f.auth_type = c->auth ? "PLAIN" : NULL;
+    f.login = c->auth ? "alice@example.org" : NULL;
+    f.tls_version = c->tls ? "TLSv1.3" : NULL;
+    f.sender = c->sender;
+    policy_mail(cfg, &f, &v);
+    if (v.action < ACT_TEMPFAIL && c->rcpt)
+        policy_rcpt(cfg, &f, c->rcpt, &v);
+    if (v.action >= ACT_TEMPFAIL) {
+        policy_reply(cfg, &v, &f, c->rcpt, "0123456789ab", &text);
+        strbuf_printf(out, "%s %s %s", v.code, v.xcode, strbuf_str(&text));
+    }
+    strbuf_release(&text);
+}
+
+START_TEST(test_reply)
+{
+    const struct reply_case *c = &reply_cases[_i];
+    strbuf got = STRBUF_INIT, want = STRBUF_INIT;
+
+    reply_of(cfg_enforce, c, &got);
+    if (c->reply)
+        strbuf_printf(&want, "%s (ref 0123456789ab)", c->reply);
+    ck_assert_str_eq(strbuf_str(&got), strbuf_str(&want));
+    /* Audit mode never rejects. */
+    strbuf_reset(&got);
+    reply_of(cfg_audit, c, &got);
+    ck_assert_str_eq(strbuf_str(&got), "");
+    strbuf_release(&got);
+    strbuf_release(&want);
+}
+END_TEST
+
+/* ---- the matrix ---- */
+
+#define NROLES 6
+#define MATRIX_SIZE (NROLES * 2 * 2 * 2 * 2 * 2 * 2)
+
+/* expect - SPEC's violation table, restated: the violations a case must raise */
+static unsigned expect(enum pr_role role, int auth, int tls, int trusted, int local_rcpt,
+                       int local_sender)
+{
+    unsigned v = 0;
+
+    switch (role) {
+    case ROLE_MX:
+        if (auth)
+            v |= VBIT(V_AUTH_ON_MX);
+        if (!auth && !trusted && !local_rcpt)
+            v |= VBIT(V_UNAUTH_RELAY);
+        if (!auth && !trusted && local_sender)
+            v |= VBIT(V_LOCAL_SENDER_ON_MX);
+        break;
+    case ROLE_SUBMISSION:
+    case ROLE_SUBMISSIONS:
+        if (!auth)
+            v |= VBIT(V_UNAUTH_SUBMISSION);
+        if (!tls)
+            v |= VBIT(V_CLEARTEXT_SUBMISSION);
+        break;
+    case ROLE_UNKNOWN:
+        v |= VBIT(V_UNKNOWN_LISTENER);
+        break;
+    default:
+        break;
+    }
+    return v;
+}
+
+START_TEST(test_matrix)
+{
+    int i = _i;
+    enum pr_role role = (enum pr_role) (i % NROLES);
+    int auth = (i / NROLES) & 1, tls = (i / NROLES / 2) & 1, trusted = (i / NROLES / 4) & 1;
+    int local_rcpt = (i / NROLES / 8) & 1, local_sender = (i / NROLES / 16) & 1;
+    int audit = (i / NROLES / 32) & 1;
+    const struct pr_config *cfg = audit ? cfg_audit : cfg_enforce;
+    unsigned want = expect(role, auth, tls, trusted, local_rcpt, local_sender), got;
+    struct pr_facts f = {0};
+    struct pr_verdict mv, rv;
+    enum pr_action want_action = ACT_PASS;
+
+    f.role = role;
+    f.port = 25;
+    f.trusted = trusted;
+    f.client_addr = trusted ? "127.0.0.1" : "192.0.2.9";
+    f.auth_type = auth ? "LOGIN" : NULL;
+    f.login = auth ? "alice" : NULL;
+    f.tls_version = tls ? "TLSv1.2" : "";
+    f.sender = local_sender ? "me@example.org" : "me@example.com";
+    policy_mail(cfg, &f, &mv);
+    policy_rcpt(cfg, &f, local_rcpt ? "you@example.org" : "you@example.com", &rv);
+    got = mv.violations | rv.violations;
+    ck_assert_msg(got == want, "case %d role=%s auth=%d tls=%d trusted=%d local_rcpt=%d "
+                  "local_sender=%d: violations %#x, want %#x", i, policy_role_name(role),
+                  auth, tls, trusted, local_rcpt, local_sender, got, want);
+    /* The most severe default action decides (tags stay tags). */
+    for (int v = 0; v < V_COUNT; v++)
+        if ((want & VBIT(v)) && policy_default_action((enum pr_violation) v) > want_action)
+            want_action = policy_default_action((enum pr_violation) v);
+    if (audit) {
+        ck_assert_int_le(mv.action, ACT_TAG);
+        ck_assert_int_le(rv.action, ACT_TAG);
+        ck_assert_int_eq(mv.would > rv.would ? mv.would : rv.would,
+                         want_action >= ACT_TEMPFAIL ? want_action : ACT_PASS);
+        ck_assert_uint_eq(mv.tagged | rv.tagged, want);
+    } else {
+        enum pr_action worst = mv.action >= ACT_TEMPFAIL ? mv.action
+            : (mv.action > rv.action ? mv.action : rv.action);
+
+        /* An unauthenticated untrusted client never relays through mx. */
+        if (role == ROLE_MX && !auth && !trusted && !local_rcpt)
+            ck_assert_int_eq(rv.action, ACT_REJECT);
+        if (mv.action < ACT_TEMPFAIL || !(want & VBIT(V_UNAUTH_RELAY)))
+            ck_assert_int_eq(worst, want_action);
+        ck_assert_int_eq(mv.would, ACT_PASS);
+    }
+}
+END_TEST
+
+/* ---- {auth_author} is not authentication ---- */
+
+START_TEST(test_auth_author_is_not_auth)
+{
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+
+    /* The glue never copies {auth_author} into the facts; nothing else proves AUTH. */
+    f.role = ROLE_MX;
+    f.port = 25;
+    f.client_addr = "192.0.2.9";
+    f.sender = "alice@example.com";
+    ck_assert_int_eq(policy_authenticated(&f), 0);
+    f.auth_type = "";
+    f.login = "";
+    ck_assert_int_eq(policy_authenticated(&f), 0);
+    policy_mail(cfg_enforce, &f, &v);
+    ck_assert_uint_eq(v.violations & VBIT(V_AUTH_ON_MX), 0);
+    policy_rcpt(cfg_enforce, &f, "bob@example.com", &v);
+    ck_assert_int_eq(v.action, ACT_REJECT);
+    f.login = "alice";
+    ck_assert_int_eq(policy_authenticated(&f), 1);
+}
+END_TEST
+
+/* ---- Action, Reply, SenderPolicy ---- */
+
+START_TEST(test_actions_and_replies)
+{
+    strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load(
+        "Listener 25 mx\nLocalDomains example.org\nSPF off\nDKIM off\n"
+        "Action unauth-relay tempfail\nAction local-sender-on-mx reject\n"
+        "Action auth-on-mx ignore\n"
+        "Reply unauth-relay \"No relay for <${rcpt}> via port ${port}, 100% sure\"\n", &err);
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    f.role = ROLE_MX;
+    f.port = 25;
+    f.client_addr = "192.0.2.9";
+    f.sender = "x@example.com";
+    policy_rcpt(cfg, &f, "y@example.com", &v);
+    ck_assert_int_eq(v.action, ACT_TEMPFAIL);
+    ck_assert_str_eq(v.code, "454");
+    ck_assert_str_eq(v.xcode, "4.7.1");
+    policy_reply(cfg, &v, &f, "y@example.com", "aaaaaaaaaaaa", &text);
+    ck_assert_str_eq(strbuf_str(&text), "No relay for <y@example.com> via port 25, 100% sure (ref aaaaaaaaaaaa)");
+    f.sender = "x@EXAMPLE.org";
+    policy_mail(cfg, &f, &v);
+    ck_assert_int_eq(v.action, ACT_REJECT);
+    ck_assert_str_eq(v.code, "550");
+    f.auth_type = "PLAIN";
+    policy_mail(cfg, &f, &v);
+    ck_assert_uint_eq(v.ignored, VBIT(V_AUTH_ON_MX));
+    ck_assert_int_eq(v.action, ACT_PASS);
+    config_free(cfg);
+    strbuf_release(&err);
+    strbuf_release(&text);
+}
+END_TEST
+
+START_TEST(test_hostile_reply_values)
+{
+    strbuf text = STRBUF_INIT;
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+    char big[70000];
+
+    memset(big, 'A', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    big[10] = '\r';
+    big[11] = '\n';
+    f.role = ROLE_MX;
+    f.port = 25;
+    f.client_addr = "192.0.2.9";
+    f.sender = "x@example.com";
+    policy_rcpt(cfg_enforce, &f, big, &v);
+    ck_assert_int_eq(v.action, ACT_REJECT);
+    policy_reply(cfg_enforce, &v, &f, big, "bbbbbbbbbbbb", &text);
+    ck_assert_ptr_null(strchr(strbuf_str(&text), '\r'));
+    ck_assert_ptr_null(strchr(strbuf_str(&text), '\n'));
+    ck_assert_uint_le(text.len + 10, 512);
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&text), "(ref bbbbbbbbbbbb)"));
+    strbuf_release(&text);
+}
+END_TEST
+
+static const struct sender_case {
+    const char *policy, *sender, *login;
+    int ok;
+} sender_cases[] = {
+    {"any", "anyone@anywhere.test", "alice", 1},
+    {"local-domains", "alice@example.org", "alice", 1},
+    {"local-domains", "alice@sub.example.net", "alice", 1},
+    {"local-domains", "alice@example.com", "alice", 0},
+    {"login", "alice@example.org", "alice@example.org", 1},
+    {"login", "ALICE@example.org", "alice@EXAMPLE.org", 1},
+    {"login", "bob@example.org", "alice@example.org", 0},
+    {"login", "sales@example.org", "alice", 1},          /* map: sales@ -> alice,carol */
+    {"login", "sales@example.org", "carol", 1},
+    {"login", "sales@example.org", "bob", 0},
+    {"login", "anything@shared.test", "bob", 1},         /* map: @shared.test -> bob */
+    {"login", "anything@shared.test", "alice", 0},
+    {"login", "", "alice", 1},                           /* null sender (bounces) allowed */
+};
+
+START_TEST(test_sender_policy)
+{
+    const struct sender_case *c = &sender_cases[_i];
+    char map[] = "/tmp/portrole-map-XXXXXX";
+    int fd = mkstemp(map);
+    const char maptext[] = "# sender login[,login]\nsales@example.org alice,Carol\n@shared.test bob\n";
+    strbuf conf = STRBUF_INIT, err = STRBUF_INIT, text = STRBUF_INIT;
+    struct pr_config *cfg;
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+
+    ck_assert(fd >= 0 && write(fd, maptext, sizeof(maptext) - 1) == sizeof(maptext) - 1);
+    close(fd);
+    strbuf_printf(&conf, "%sSenderPolicy %s\nSenderLoginMap %s\n", base_conf, c->policy, map);
+    cfg = testconf_load(conf.data, &err);
+    unlink(map);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    f.role = ROLE_SUBMISSION;
+    f.port = 587;
+    f.auth_type = "PLAIN";
+    f.login = c->login;
+    f.tls_version = "TLSv1.3";
+    f.sender = c->sender;
+    policy_mail(cfg, &f, &v);
+    ck_assert_int_eq(v.action == ACT_PASS, c->ok);
+    if (!c->ok) {
+        policy_reply(cfg, &v, &f, NULL, "cccccccccccc", &text);
+        ck_assert_str_eq(v.code, "553");
+        ck_assert_str_eq(v.xcode, "5.7.1");
+        ck_assert(strstr(text.data, "Sender address rejected: not owned by user") != NULL);
+    }
+    config_free(cfg);
+    strbuf_release(&conf);
+    strbuf_release(&err);
+    strbuf_release(&text);
+}
+END_TEST
+
+START_TEST(test_ref_format)
+{
+    char a[13], b[13];
+    regex_t re;
+
+    ck_assert_int_eq(regcomp(&re, "^[0-9a-f]{12}$", REG_EXTENDED | REG_NOSUB), 0);
+    policy_new_ref(a);
+    policy_new_ref(b);
+    ck_assert_int_eq(regexec(&re, a, 0, NULL, 0), 0);
+    ck_assert_str_ne(a, b);
+    regfree(&re);
+}
+END_TEST
+
+static Suite *policy_suite(void)
+{
+    Suite *s = suite_create("policy");
+    TCase *tc = tcase_create("policy");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_role, 0, sizeof(role_cases) / sizeof(role_cases[0]));
+    tcase_add_loop_test(tc, test_reply, 0, sizeof(reply_cases) / sizeof(reply_cases[0]));
+    tcase_add_loop_test(tc, test_matrix, 0, MATRIX_SIZE);
+    tcase_add_test(tc, test_auth_author_is_not_auth);
+    tcase_add_test(tc, test_actions_and_replies);
+    tcase_add_test(tc, test_hostile_reply_values);
+    tcase_add_loop_test(tc, test_sender_policy, 0, sizeof(sender_cases) / sizeof(sender_cases[0]));
+    tcase_add_test(tc, test_ref_format);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(policy_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,82 @@
+#!/bin/bash
+# tests/run-all.sh - every test, from a clean checkout, on Debian 12.
+#
+# Installs what it needs (tests/deps.sh), then:
+#   1. gcc build, make check (unit, CLI, miltertest, real Postfix/Sendmail)
+#   2. clang build with -Werror
+#   3. AddressSanitizer + UBSan build, make check
+#   4. make distcheck (unit and daemon tests; integration skipped there)
+# and ends with one line "tests: N passed, N failed, N skipped".
+set -u
+cd "$(dirname "$0")/.." || exit 1
+top=$PWD
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0 failed=0 skipped=0 status=0
+
+step() { printf '\n==== %s\n' "$*"; }
+
+# count - add one build's automake test summary to the totals
+count() {
+    local log=$1/test-suite.log p f s
+    [ -f "$log" ] || { failed=$((failed + 1)); return; }
+    p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+    f=$(( $(sed -n 's/^# FAIL: *//p' "$log" | head -1) + $(sed -n 's/^# ERROR: *//p' "$log" | head -1) ))
+    s=$(sed -n 's/^# SKIP: *//p' "$log" | head -1)
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+}
+
+# build DIR CONFIGURE-ARGS... - configure out of tree and build
+build() {
+    local dir=$1; shift
+    rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" &&
+        "$top/configure" -q "$@" && make -s -j"$jobs" >/dev/null
+    local rc=$?
+    cd "$top"
+    return $rc
+}
+
+# check DIR - make check, show failures, count
+check() {
+    (cd "$1" && make -s -j"$jobs" check >/dev/null 2>&1)
+    local rc=$?
+    if [ $rc -ne 0 ]; then
+        status=1
+        grep -E '^(FAIL|ERROR):' "$1/test-suite.log" 2>/dev/null
+        for t in $(sed -n 's/^\(FAIL\|ERROR\): //p' "$1/test-suite.log" 2>/dev/null); do
+            echo "---- $t.log (tail)"; tail -n 40 "$1/$t.log"
+        done
+    fi
+    grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$1/test-suite.log" 2>/dev/null
+    grep -h '^SKIP' "$1"/tests/*.log "$1"/tests/*/*.log 2>/dev/null | head -20
+    count "$1"
+}
+
+step "dependencies"
+tests/deps.sh || { echo "tests/deps.sh failed"; exit 1; }
+
+step "autoreconf"
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
+
+step "gcc build and make check"
+if build _build/gcc CC=gcc; then check _build/gcc; else echo "gcc build failed"; status=1; failed=$((failed + 1)); fi
+
+step "clang build (-Wall -Wextra -Werror)"
+if build _build/clang CC=clang; then passed=$((passed + 1)); echo "clang: clean"; else
+    echo "clang build failed"; status=1; failed=$((failed + 1)); fi
+
+step "AddressSanitizer + UBSan build and make check"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+if build _build/asan CC=clang --enable-sanitizers; then check _build/asan; else
+    echo "sanitizer build failed"; status=1; failed=$((failed + 1)); fi
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+step "make distcheck"
+if (cd _build/gcc && PORTROLE_SKIP_INTEGRATION=1 make -s distcheck >distcheck.log 2>&1); then
+    passed=$((passed + 1)); echo "distcheck: ok"
+else
+    tail -n 40 _build/gcc/distcheck.log; status=1; failed=$((failed + 1))
+fi
+
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ $status -eq 0 ]
