@@ -326,6 +326,7 @@ START_TEST(test_hostile_reply_values)
     big[sizeof(big) - 1] = 0;
     big[10] = '\r';
     big[11] = '\n';
+    memcpy(big + sizeof(big) - 14, "@example.com", 13);
     f.role = ROLE_MX;
     f.port = 25;
     f.client_addr = "192.0.2.9";
