@@ -136,7 +136,7 @@ cmd_fetch() {
 	    >"$SM_CACHE/fetch.log" 2>&1; then
 		grep '^E:' "$SM_CACHE/fetch.log" | head -n 4 | sed 's/^/  /' >&2
 		sm_skip "cannot fetch $SM_PKGS with apt-get download" \
-		    "(no route to the Debian mirror?)"
+		    "(no route to the Debian mirror, or apt lists not fetched: apt-get update)"
 	fi
 	sm_debs_present || sm_skip "apt-get download left no .deb in $SM_CACHE"
 }
