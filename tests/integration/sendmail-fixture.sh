@@ -47,6 +47,8 @@
 #	SM_CACHE	where the .deb files are kept
 #			(default ${XDG_CACHE_HOME:-$HOME/.cache}/portrole/sendmail)
 #	SM_PASSWORD	alice's SASL password (default "portrole-test")
+#	SM_EXPLICIT_MACROS  0: drop portrole.mc's confMILTER_MACROS_* lines
+#			and keep Sendmail's default macro lists (default 1)
 #	top_srcdir	the source tree (default: two levels above this script)
 
 set -u
@@ -57,6 +59,7 @@ SM_HERE=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$SM_HERE/../..}"
 : "${SM_CACHE:=${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/portrole/sendmail}"
 : "${SM_PASSWORD:=portrole-test}"
+: "${SM_EXPLICIT_MACROS:=1}"
 SM_PKGS="sendmail-bin sendmail-base sendmail-cf libwrap0"
 SM_PORTS="11025 11587 11588 11465 11525"
 SM_MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null ||
@@ -160,14 +163,20 @@ sm_portrole_mc() {
 	    'Name=MSA, Port=11587, Addr=127.0.0.1, M=Ea' \
 	    'Name=SMTPS, Port=11465, Addr=127.0.0.1, M=s' \
 	    "INPUT_MAIL_FILTER(\`portrole', \`S=local:$DIR/run/milter.sock" \
-	    confMILTER_MACROS_CONNECT confMILTER_MACROS_ENVFROM \
-	    confMILTER_MACROS_EOH; do
+	    "define(\`confMILTER_MACROS_CONNECT'" \
+	    "define(\`confMILTER_MACROS_ENVFROM'" \
+	    "define(\`confMILTER_MACROS_EOH'"; do
 		[ "$(grep -v '^dnl' "$DIR/etc/portrole.mc" |
 		    grep -cF "$_want")" -eq 1 ] ||
 		    sm_die "conf/sendmail/portrole.mc: expected one line with '$_want'"
 	done
 	[ "$(grep -c '^DAEMON_OPTIONS' "$DIR/etc/portrole.mc")" -eq 3 ] ||
 	    sm_die "conf/sendmail/portrole.mc: expected 3 DAEMON_OPTIONS lines"
+	# SM_EXPLICIT_MACROS=0: Sendmail's default macro lists, so that the
+	# milter gets what it needs only by asking (smfi_setsymlist).
+	if [ "$SM_EXPLICIT_MACROS" = 0 ]; then
+		sed -i "/^define(\`confMILTER_MACROS_/d" "$DIR/etc/portrole.mc"
+	fi
 }
 
 cmd_setup() {
@@ -236,8 +245,13 @@ EOF
 	[ -s "$DIR/log/m4.log" ] &&
 	    sm_die "m4 warnings: $(cat "$DIR/log/m4.log")"
 	chmod 644 "$DIR/etc/sendmail.cf"
+	if [ "$SM_EXPLICIT_MACROS" = 0 ]; then
+		_macros="O Milter.macros.connect=j, _, {daemon_name}, {if_name}, {if_addr}"
+	else
+		_macros="O Milter.macros.connect=j, _, {daemon_name}, {daemon_addr}, {daemon_port},"
+	fi
 	for _want in "O DaemonPortOptions=Family=inet, Name=MTA, Port=11025" \
-	    "O InputMailFilters=portrole" "O Milter.macros.connect=" \
+	    "O InputMailFilters=portrole" "$_macros" \
 	    "O HostsFile=$DIR/etc/hosts" "DSrelay:[127.0.0.1]"; do
 		grep -qF "$_want" "$DIR/etc/sendmail.cf" ||
 		    sm_die "sendmail.cf lacks '$_want'"
