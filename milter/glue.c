@@ -130,8 +130,8 @@ static void warn_missing_port(const char *name, const char *addr)
         log_msg(LOG_WARNING, "listener %s%s%s sent no {daemon_port} macro, so its role is "
                 "unknown. Postfix: add to main.cf \"milter_connect_macros = j {daemon_name} "
                 "{daemon_addr} {daemon_port} {client_addr} {client_name} v _\"; Sendmail: add "
-                "to sendmail.mc \"define(`confMILTER_MACROS_CONNECT', `j, _, {daemon_name}, "
-                "{daemon_addr}, {daemon_port}, {client_addr}, {client_name}')\", or name the "
+                "to sendmail.mc \"define(`confMILTER_MACROS_CONNECT', ``j, _, {daemon_name}, "
+                "{daemon_addr}, {daemon_port}, {client_addr}, {client_name}'')\", or name the "
                 "listener in portrole.conf with \"Listener NAME ROLE\"",
                 name ? name : "", name && addr ? " " : "", addr ? addr : "");
     }

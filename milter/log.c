@@ -13,7 +13,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -62,12 +64,23 @@ int log_level_parse(const char *name)
     return -1;
 }
 
-/* log_open - syslog as portrole-milter; also stderr when asked */
+/* stderr_is_journal - systemd connected stderr to the journal, which syslog feeds too */
+static int stderr_is_journal(void)
+{
+    const char *js = getenv("JOURNAL_STREAM");
+    unsigned long dev, ino;
+    struct stat st;
+
+    return js != NULL && sscanf(js, "%lu:%lu", &dev, &ino) == 2 && fstat(2, &st) == 0
+        && (unsigned long) st.st_dev == dev && (unsigned long) st.st_ino == ino;
+}
+
+/* log_open - syslog as portrole-milter; also stderr when asked, unless that is the journal */
 void log_open(int facility, int to_stderr)
 {
     closelog();
     openlog("portrole-milter", LOG_PID | LOG_NDELAY, facility);
-    log_stderr = to_stderr;
+    log_stderr = to_stderr && !stderr_is_journal();
 }
 
 /* log_set_level - lines above this priority are dropped */
