@@ -197,9 +197,12 @@ static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
         sockaddr_text(hostaddr, addrbuf, sizeof(addrbuf));
         caddr = addrbuf;
     }
-    cname = macro(ctx, "{client_name}");
+    if ((cname = macro(ctx, "{client_name}")) == NULL)
+        cname = hostname;
+    if (cname == NULL || *cname == 0 || *cname == '[')
+        cname = "unknown";              /* Sendmail's "[addr]": no verified name, as Postfix says */
     session_set(&s->client_addr, *caddr ? caddr : NULL);
-    session_set(&s->client_name, cname ? cname : hostname);
+    session_set(&s->client_name, cname);
     s->trusted = config_trusted(s->cfg, s->client_addr);
     set_authserv_id(s, macro(ctx, "j"));
     session_set(&s->tls_version, macro(ctx, "{tls_version}"));
