@@ -1,0 +1,111 @@
+-- violations.lua - each MAIL-stage violation's reply, and the passes next
+-- to them. The reply texts are checked by the shell in the daemon's log
+-- (miltertest does not expose them) and by cli.test through -x.
+dofile(srcdir .. "/tests/miltertest/common.lua")
+
+local conn, r
+
+-- auth-on-mx: {auth_type}/{auth_authen} on port 25.
+conn = open(port("25"))
+helo(conn, "TLSv1.3")
+is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
+   "auth-on-mx: MAIL rejected with a reply")
+mt.disconnect(conn)
+
+-- {auth_author} alone is not authentication: no auth-on-mx.
+conn = open(port("25"))
+helo(conn)
+is(mail(conn, "author1@remote.test", {"{auth_author}", "<alice@example.test>", "{mail_addr}", "author1@remote.test"}),
+   SMFIR_CONTINUE, "{auth_author} alone: MAIL on port 25 continues")
+is(rcpt(conn, "someone@example.test"), SMFIR_CONTINUE, "{auth_author} alone: local RCPT accepted")
+is(rcpt(conn, "someone@elsewhere.test"), SMFIR_REPLYCODE,
+   "{auth_author} alone: foreign RCPT is still a relay attempt")
+is(eom(conn), SMFIR_CONTINUE, "{auth_author} alone: EOM")
+check(contains(xpr(conn), "auth=none"), "{auth_author} alone: header says auth=none: " .. xpr(conn))
+mt.disconnect(conn)
+
+-- {auth_authen} without {auth_type} is authentication.
+conn = open(port("25"))
+helo(conn)
+is(mail(conn, "authen1@example.test", {"{auth_authen}", "carol@example.test"}), SMFIR_REPLYCODE,
+   "{auth_authen} alone on port 25: auth-on-mx")
+mt.disconnect(conn)
+
+-- unauth-submission: 587 with TLS, no AUTH.
+conn = open(port("587"))
+helo(conn, "TLSv1.3")
+is(mail(conn, "unauth1@example.test"), SMFIR_REPLYCODE, "unauth-submission: MAIL rejected")
+mt.disconnect(conn)
+
+-- cleartext-submission: 587 with AUTH, no TLS.
+conn = open(port("587"))
+helo(conn)
+is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
+   "cleartext-submission on 587: MAIL rejected")
+mt.disconnect(conn)
+
+-- 465 without TLS.
+conn = open(port("465"))
+helo(conn)
+is(mail(conn, "alice@example.test", auth("alice@example.test", {"i", "CLEAR465"})), SMFIR_REPLYCODE,
+   "cleartext-submission on 465: MAIL rejected")
+mt.disconnect(conn)
+
+-- sender-mismatch: alice sends as bob (SenderPolicy login).
+conn = open(port("587"))
+helo(conn, "TLSv1.3")
+is(mail(conn, "bob@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
+   "sender-mismatch: MAIL rejected")
+mt.disconnect(conn)
+
+-- SenderLoginMap: alias and @domain entries let alice send.
+conn = open(port("587"))
+helo(conn, "TLSv1.3")
+is(mail(conn, "alias@example.test", auth("alice@example.test")), SMFIR_CONTINUE,
+   "SenderLoginMap: alias@example.test allowed for alice")
+is(rcpt(conn, "friend@remote.test"), SMFIR_CONTINUE, "submission: foreign recipient accepted")
+is(eom(conn), SMFIR_CONTINUE, "submission (alias): EOM")
+mt.disconnect(conn)
+conn = open(port("587"))
+helo(conn, "TLSv1.3")
+is(mail(conn, "anything@shared.example.test", auth("bob@example.test")), SMFIR_CONTINUE,
+   "SenderLoginMap: @shared.example.test allowed for bob")
+mt.disconnect(conn)
+
+-- A clean submission: header with role, port, auth, user, tls.
+conn = open(port("587", {["{client_name}"] = "laptop.example.net"}))
+helo(conn, "TLSv1.3")
+is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_CONTINUE, "submission pass: MAIL")
+is(rcpt(conn, "friend@remote.test", {"i", "SUBPASS1"}), SMFIR_CONTINUE, "submission pass: RCPT")
+is(eom(conn), SMFIR_CONTINUE, "submission pass: EOM")
+local v = xpr(conn)
+check(v:find("^mx%.example%.test; role=submission; port=587; client=laptop%.example%.net %[192%.0%.2%.9%]; auth=PLAIN; user=alice@example%.test; tls=TLSv1%.3;") ~= nil,
+      "submission pass: header keys and values in order: " .. v)
+check(contains(v, "verdict=pass"), "submission pass: verdict=pass")
+mt.disconnect(conn)
+
+-- Listener by {daemon_name}: ORIGINATING on an unlisted port.
+conn = open(port("10587", {["{daemon_name}"] = "ORIGINATING"}))
+helo(conn, "TLSv1.2")
+is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_CONTINUE, "ORIGINATING: MAIL")
+is(rcpt(conn, "friend@remote.test"), SMFIR_CONTINUE, "ORIGINATING: RCPT")
+is(eom(conn), SMFIR_CONTINUE, "ORIGINATING: EOM")
+v = xpr(conn)
+check(contains(v, "role=submission; listener=ORIGINATING;"), "ORIGINATING: header names the listener: " .. v)
+mt.disconnect(conn)
+conn = open(port("10587", {["{daemon_name}"] = "originating"}))
+helo(conn, "TLSv1.2")
+is(mail(conn, "nobody1@example.test"), SMFIR_REPLYCODE, "daemon name matched case-insensitively (unauth-submission)")
+mt.disconnect(conn)
+
+-- local-sender-on-mx: tagged by default.
+conn = open(port("25"))
+helo(conn)
+is(mail(conn, "spoof1@example.test"), SMFIR_CONTINUE, "local-sender-on-mx: MAIL continues (tag)")
+is(rcpt(conn, "colleague@example.test"), SMFIR_CONTINUE, "local-sender-on-mx: RCPT")
+is(eom(conn), SMFIR_CONTINUE, "local-sender-on-mx: EOM")
+v = xpr(conn)
+check(contains(v, "verdict=tag") and contains(v, "violations=local-sender-on-mx"),
+      "local-sender-on-mx: header verdict=tag violations=local-sender-on-mx: " .. v)
+mt.disconnect(conn)
+finish()
