@@ -111,9 +111,12 @@ instantiate() {
     sed -e "s|@DATA@|$DATA|g" -e "s|@TMPD@|$TMPD|g" "$1" >"$2"
 }
 
-# port_busy PORT - something listens on 127.0.0.1:PORT (or any address)
+# port_busy PORT - a TCP socket bound to PORT (any address, any state but
+# TIME_WAIT), read from /proc so that no tool is needed
 port_busy() {
-    ss -Hltn 2>/dev/null | awk '{print $4}' | grep -qE "[:.]$1\$"
+    hex=$(printf '%04X' "$1")
+    cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        awk -v p=":$hex" '$2 ~ p"$" && $4 != "06" { found = 1 } END { exit !found }'
 }
 
 # free_port - a port in 13000-13999 nothing listens on, from a per-run offset
