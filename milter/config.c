@@ -21,6 +21,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -912,14 +913,21 @@ struct pr_config *config_load(const char *path, strbuf *errors)
     c.cfg->path = util_strdup(path);
     c.cfg->refcnt = 1;
     if (path != NULL) {
+        struct stat st;
+
         if ((fp = fopen(path, "r")) == NULL)
             error(&c, path, 0, "cannot open: %s", strerror(errno));
+        else if (fstat(fileno(fp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
+            /* Whoever can write the config can open the relay: refuse it. */
+            error(&c, path, 0, "refusing a group- or world-writable config file "
+                  "(run: chmod go-w %s)", path);
         else if (read_file(&c, fp, slots) < 0)
             error(&c, path, 0, "read error: %s", strerror(errno));
         if (fp)
             fclose(fp);
     }
-    if (c.nerrors == 0)
+    /* Values are checked even after a bad key, so that every error shows at once. */
+    if (fp != NULL || path == NULL)
         parse_all(&c, slots);
     for (int id = 0; id < PARAM_COUNT; id++) {
         for (size_t i = 0; i < slots[id].n; i++)

@@ -114,28 +114,48 @@ static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **warned;
 static size_t nwarned;
 
-/* warn_missing_port - once per listener: the MTA sent no {daemon_port} */
-static void warn_missing_port(const char *name, const char *addr)
+/* first_time - 1 the first time key is seen (bounded), else 0 */
+static int first_time(const char *key)
 {
-    char key[300];
     size_t i;
+    int first = 0;
 
-    snprintf(key, sizeof(key), "%s|%s", name ? name : "", addr ? addr : "");
     pthread_mutex_lock(&warned_lock);
     for (i = 0; i < nwarned && strcmp(warned[i], key) != 0; i++)
         ;
     if (i == nwarned && nwarned < 256) {
         warned = util_realloc(warned, (nwarned + 1) * sizeof(*warned));
         warned[nwarned++] = util_strdup(key);
-        log_msg(LOG_WARNING, "listener %s%s%s sent no {daemon_port} macro, so its role is "
-                "unknown. Postfix: add to main.cf \"milter_connect_macros = j {daemon_name} "
-                "{daemon_addr} {daemon_port} {client_addr} {client_name} v _\"; Sendmail: add "
-                "to sendmail.mc \"define(`confMILTER_MACROS_CONNECT', ``j, _, {daemon_name}, "
-                "{daemon_addr}, {daemon_port}, {client_addr}, {client_name}'')\", or name the "
-                "listener in portrole.conf with \"Listener NAME ROLE\"",
-                name ? name : "", name && addr ? " " : "", addr ? addr : "");
+        first = 1;
     }
     pthread_mutex_unlock(&warned_lock);
+    return first;
+}
+
+/* warn_unknown_listener - once per listener: why its role is unknown, and the fix */
+static void warn_unknown_listener(const char *name, const char *addr, const char *port)
+{
+    char key[600];
+
+    snprintf(key, sizeof(key), "%.200s|%.200s|%.100s", name ? name : "", addr ? addr : "",
+             port ? port : "");
+    if (!first_time(key))
+        return;
+    if (port != NULL && netaddr_port_parse(port) > 0) {
+        log_msg(LOG_WARNING, "listener %.100s%s%.100s port %s has no Listener line, so its "
+                "role is unknown: add \"Listener %s ROLE\" (mx, submission, submissions or "
+                "internal) to portrole.conf", name ? name : "", name && addr ? " " : "",
+                addr ? addr : "", port, port);
+        return;
+    }
+    log_msg(LOG_WARNING, "listener %.100s%s%.100s sent %s {daemon_port} macro, so its role is "
+            "unknown. Postfix: add to main.cf \"milter_connect_macros = j {daemon_name} "
+            "{daemon_addr} {daemon_port} {client_addr} {client_name} v _\"; Sendmail: add "
+            "to sendmail.mc \"define(`confMILTER_MACROS_CONNECT', ``j, _, {daemon_name}, "
+            "{daemon_addr}, {daemon_port}, {client_addr}, {client_name}'')\", or name the "
+            "listener in portrole.conf with \"Listener NAME ROLE\"",
+            name ? name : "", name && addr ? " " : "", addr ? addr : "",
+            port ? "an unusable" : "no");
 }
 
 /* sockaddr_text - the connect callback's address as text */
@@ -191,8 +211,8 @@ static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
     s->port = dport ? netaddr_port_parse(dport) : -1;
     if (match && match->kind == LISTENER_NAME)
         session_set(&s->listener_name, match->name);
-    if (s->role == ROLE_UNKNOWN && (dport == NULL || s->port < 0))
-        warn_missing_port(dname, daddr);
+    if (s->role == ROLE_UNKNOWN)
+        warn_unknown_listener(dname, daddr, dport);
     if ((caddr = macro(ctx, "{client_addr}")) == NULL) {
         sockaddr_text(hostaddr, addrbuf, sizeof(addrbuf));
         caddr = addrbuf;
@@ -396,14 +416,16 @@ static sfsistat pr_body(SMFICTX *ctx, unsigned char *data, size_t len)
 }
 
 /* delete_forged - remove our-id copies, last first so indices stay valid */
-static int delete_forged(SMFICTX *ctx, const char *name, const int *idx, size_t n)
+static int delete_forged(SMFICTX *ctx, const struct session *s, const char *name,
+                         const int *idx, size_t n)
 {
     for (size_t i = n; i > 0; i--)
         if (smfi_chgheader(ctx, (char *) name, idx[i - 1], NULL) != MI_SUCCESS)
             return -1;
     if (n > 0)
-        log_msg(LOG_NOTICE, "removed %zu forged %s header%s carrying our authserv-id",
-                n, name, n > 1 ? "s" : "");
+        log_msg(LOG_NOTICE, "%s: removed %zu forged %s header%s carrying our authserv-id "
+                "%s (ref %s)", s->queueid ? s->queueid : "NOQUEUE", n, name, n > 1 ? "s" : "",
+                s->authserv_id, s->ref);
     return 0;
 }
 
@@ -443,8 +465,8 @@ static sfsistat pr_eom(SMFICTX *ctx)
         session_set(&s->queueid, macro(ctx, "i"));
     dkim_summary = pr_dkim_result(s->dkim, &dkim_ar);
     session_facts(s, &f);
-    if (delete_forged(ctx, s->cfg->header_name, s->forged, s->nforged) < 0
-        || delete_forged(ctx, "Authentication-Results", s->forged_ar, s->nforged_ar) < 0
+    if (delete_forged(ctx, s, s->cfg->header_name, s->forged, s->nforged) < 0
+        || delete_forged(ctx, s, "Authentication-Results", s->forged_ar, s->nforged_ar) < 0
         || add_headers(ctx, s, &f, dkim_summary, dkim_ar.data) < 0) {
         log_msg(LOG_ERR, "%s: the MTA refused a header change: tempfail",
                 s->queueid ? s->queueid : "NOQUEUE");
