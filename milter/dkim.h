@@ -5,13 +5,17 @@
  *	#include "dkim.h"
  *
  * DESCRIPTION
- *	dkim_init() creates the per-config-generation library handle (with the
- *	TestDNSData zone when configured) and stores it in the config;
- *	dkim_free() destroys it. A message is verified through a pr_dkim
- *	handle fed the headers, the body and the end of message.
+ *	pr_dkim_lib_init() creates the per-config-generation library handle
+ *	(with the TestDNSData zone when configured) and stores it in the
+ *	config; pr_dkim_lib_free() destroys it. A message is verified
+ *	through a pr_dkim handle fed the headers ("Name" and the value
+ *	after ": "), the end of headers, the body and the end of message.
  *	pr_dkim_result() renders the AR fragments ("dkim=pass header.d=...
  *	header.s=...", one per signature, separated by "; ") and returns the
  *	summary result name ("pass", "fail", "none", ...) for X-Port-Role.
+ *	Summary rule: "pass" when any signature passes, else the first of
+ *	"fail", "permerror", "temperror", "neutral" that some signature got,
+ *	else "none" (the message carries no signature).
  *	With DKIM compiled out (dkim_stub.c) dkim_available() is 0 and
  *	pr_dkim_new() returns NULL; every other call accepts NULL.
  */
@@ -25,13 +29,25 @@ struct strbuf;
 struct pr_dkim;
 
 int dkim_available(void);
-int dkim_init(struct pr_config *cfg, struct strbuf *err);
-void dkim_free(struct pr_config *cfg);
+int pr_dkim_lib_init(struct pr_config *cfg, struct strbuf *err);
+void pr_dkim_lib_free(struct pr_config *cfg);
 struct pr_dkim *pr_dkim_new(const struct pr_config *cfg);
 void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value);
 void pr_dkim_eoh(struct pr_dkim *d);
 void pr_dkim_body(struct pr_dkim *d, const unsigned char *data, size_t len);
 const char *pr_dkim_result(struct pr_dkim *d, struct strbuf *ar);
 void pr_dkim_free(struct pr_dkim *d);
+
+/*
+ * libopendkim exports dkim_init() and dkim_free() itself, so the
+ * per-generation calls cannot carry those names (the link would bind one
+ * to the other). Callers of the first draft of this interface keep
+ * compiling through these macros; a file that also includes
+ * <opendkim/dkim.h> defines PR_DKIM_NO_COMPAT_NAMES first.
+ */
+#ifndef PR_DKIM_NO_COMPAT_NAMES
+#define dkim_init(cfg, err)	pr_dkim_lib_init((cfg), (err))
+#define dkim_free(cfg)		pr_dkim_lib_free(cfg)
+#endif
 
 #endif

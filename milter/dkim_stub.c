@@ -18,16 +18,16 @@ int dkim_available(void)
     return 0;
 }
 
-/* dkim_init - nothing to create */
-int dkim_init(struct pr_config *cfg, struct strbuf *err)
+/* pr_dkim_lib_init - nothing to create */
+int pr_dkim_lib_init(struct pr_config *cfg, struct strbuf *err)
 {
     (void) cfg;
     (void) err;
     return 0;
 }
 
-/* dkim_free - nothing to destroy */
-void dkim_free(struct pr_config *cfg)
+/* pr_dkim_lib_free - nothing to destroy */
+void pr_dkim_lib_free(struct pr_config *cfg)
 {
     (void) cfg;
 }

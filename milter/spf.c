@@ -1,0 +1,488 @@
+/*
+ * spf - SPF checks with libspf2; see spf.h.
+ *
+ * DESCRIPTION
+ *	One SPF_server_t per config generation, shared by every connection;
+ *	each check makes its own request and response. The server's DNS
+ *	layers are ours (libspf2 lets a program supply them), top down:
+ *	a limit layer that counts look-ups over the whole check, libspf2's
+ *	cache (real DNS only), and a resolve layer that asks testdns: the
+ *	TestDNSData zone when one is configured (nothing then reaches the
+ *	network), else the system resolver. The cache keeps the TTLs the
+ *	answers carry (its 30-minute floors are turned off), so a temporary
+ *	failure is forgotten within a second instead of for half an hour.
+ *
+ *	Bounded DNS: spf_check() sets a deadline DNSTimeout seconds ahead in
+ *	a thread-local variable before calling libspf2, and every look-up of
+ *	that check waits no later than it (testdns.c runs the query in a
+ *	worker thread and stops waiting at the deadline). So one whole check,
+ *	with its includes, redirects, a, mx and exp look-ups, waits at most
+ *	DNSTimeout for DNS, and a time-out is temperror. libspf2 keeps no
+ *	lock across our lookup callback, so the server stays shareable.
+ *
+ *	The MAIL FROM identity is the sender when it has a domain; for the
+ *	null sender (or one without a domain) it is postmaster@HELO, RFC
+ *	7208 section 2.4. The HELO is given to libspf2 before the sender,
+ *	and libspf2 is never handed a NULL (its SPF_error() aborts).
+ *
+ *	Type-99 (SPF RR) look-ups are answered "no data" without asking: RFC
+ *	7208 retired the type, and libspf2 would otherwise spend a round
+ *	trip on it before every TXT look-up.
+ *
+ *	Names: libspf2 has its own SPF_RESULT_* constants; they are renamed
+ *	to LIBSPF2_RESULT_* while its header is read, so that spf.h's enum
+ *	keeps the project's names. Only the values cross the boundary.
+ *
+ * DIAGNOSTICS
+ *	spf_init() appends "FILE: message" (or the zone's "FILE:LINE:
+ *	message") lines to err and returns -1. libspf2's own fatal errors
+ *	are logged at LOG_CRIT before it aborts; its warnings go to the
+ *	debug log.
+ */
+#include "acconfig.h"
+
+#include <sys/types.h>
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SPF_RESULT_INVALID   LIBSPF2_RESULT_INVALID
+#define SPF_RESULT_NEUTRAL   LIBSPF2_RESULT_NEUTRAL
+#define SPF_RESULT_PASS      LIBSPF2_RESULT_PASS
+#define SPF_RESULT_FAIL      LIBSPF2_RESULT_FAIL
+#define SPF_RESULT_SOFTFAIL  LIBSPF2_RESULT_SOFTFAIL
+#define SPF_RESULT_NONE      LIBSPF2_RESULT_NONE
+#define SPF_RESULT_TEMPERROR LIBSPF2_RESULT_TEMPERROR
+#define SPF_RESULT_PERMERROR LIBSPF2_RESULT_PERMERROR
+#include <spf2/spf.h>
+#include <spf2/spf_dns.h>
+#include <spf2/spf_dns_cache.h>
+#include <spf2/spf_dns_rr.h>
+#undef SPF_RESULT_INVALID
+#undef SPF_RESULT_NEUTRAL
+#undef SPF_RESULT_PASS
+#undef SPF_RESULT_FAIL
+#undef SPF_RESULT_SOFTFAIL
+#undef SPF_RESULT_NONE
+#undef SPF_RESULT_TEMPERROR
+#undef SPF_RESULT_PERMERROR
+
+#include "config.h"
+#include "log.h"
+#include "netaddr.h"
+#include "spf.h"
+#include "strbuf.h"
+#include "testdns.h"
+#include "util.h"
+
+#define CACHE_BITS      12      /* 4096 buckets in libspf2's cache */
+#define DEFAULT_TIMEOUT 5
+
+/* What one config generation owns; cfg->spf_server points here. */
+struct spf_gen {
+    SPF_server_t *server;
+    SPF_dns_server_t *resolver; /* ours to free: SPF_server_new_dns() borrows it */
+    struct testdns *zone;       /* TestDNSData, or NULL for real DNS */
+    int         timeout;        /* DNSTimeout, seconds per check */
+};
+
+#define MAX_DNS_TERMS   10      /* RFC 7208 4.6.4, over the whole check */
+
+/*
+ * The check running on this thread. libspf2 counts DNS mechanisms per
+ * record only, so a chain of includes could go on for ever; we count the
+ * look-ups RFC 7208 counts (TXT after the first, MX, PTR, and A/AAAA
+ * other than those of the hosts an MX or PTR answer named) over the whole
+ * check, refuse the one over the limit, and report permerror.
+ */
+struct check_state {
+    const struct timespec *deadline;
+    int         txt_seen;       /* the first TXT look-up is the record itself */
+    int         terms;
+    int         over;           /* a look-up was refused for the limit */
+    char      **hosts;          /* names MX and PTR answers gave */
+    size_t      nhosts;
+};
+
+static __thread struct check_state *current_check;
+
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+/* lib_error - libspf2 gives up on an internal inconsistency: say so, then abort */
+__attribute__((noreturn))
+static void lib_error(const char *file, int line, const char *msg)
+{
+    log_msg(LOG_CRIT, "libspf2: fatal: %s (%s:%d)", msg ? msg : "?", file ? file : "?", line);
+    abort();
+}
+
+/* lib_warning - libspf2's warnings and notes, for debugging only */
+static void lib_warning(const char *file, int line, const char *msg)
+{
+    (void) file;
+    (void) line;
+    log_msg(LOG_DEBUG, "libspf2: %s", msg ? msg : "?");
+}
+
+/* set_handlers - route libspf2's messages to our log, once per process */
+static void set_handlers(void)
+{
+    SPF_error_handler = lib_error;
+    SPF_warning_handler = lib_warning;
+    SPF_info_handler = lib_warning;
+}
+
+/* herrno_of - the resolver's h_errno for a testdns status */
+static SPF_dns_stat_t herrno_of(enum testdns_status status)
+{
+    switch (status) {
+    case TESTDNS_FOUND: return NETDB_SUCCESS;
+    case TESTDNS_NXDOMAIN: return HOST_NOT_FOUND;
+    case TESTDNS_NODATA: return NO_DATA;
+    case TESTDNS_TEMPFAIL: return TRY_AGAIN;
+    }
+    return TRY_AGAIN;
+}
+
+/* new_rr - an empty record set; allocation failure is fatal, as everywhere */
+static SPF_dns_rr_t *new_rr(SPF_dns_server_t *layer, const char *domain, ns_type type,
+                            int ttl, SPF_dns_stat_t herrno)
+{
+    SPF_dns_rr_t *rr = SPF_dns_rr_new_init(layer, domain, type, ttl, herrno);
+
+    if (rr == NULL)
+        lib_error(__FILE__, __LINE__, "out of memory for a DNS answer");
+    return rr;
+}
+
+/* fill_rr - copy a testdns answer into libspf2's record set */
+static void fill_rr(SPF_dns_rr_t *rr, ns_type type, const struct testdns_answer *ans)
+{
+    int n = 0;
+
+    for (size_t i = 0; i < ans->nrr; i++) {
+        const struct testdns_rr *src = &ans->rr[i];
+        size_t len = type == ns_t_a ? sizeof(struct in_addr)
+            : type == ns_t_aaaa ? sizeof(struct in6_addr) : strlen(src->text) + 1;
+
+        if (SPF_dns_rr_buf_realloc(rr, n, len) != SPF_E_SUCCESS)
+            break;
+        if (type == ns_t_a)
+            memcpy(&rr->rr[n]->a, src->addr, len);
+        else if (type == ns_t_aaaa)
+            memcpy(&rr->rr[n]->aaaa, src->addr, len);
+        else
+            memcpy(rr->rr[n]->txt, src->text, len);      /* txt, mx, ptr share the bytes */
+        n++;
+    }
+    rr->num_rr = n;
+}
+
+/* counts - whether a look-up counts against the limit of DNS terms */
+static int counts(struct check_state *st, const char *domain, ns_type type)
+{
+    switch (type) {
+    case ns_t_txt:
+        return st->txt_seen++ > 0;
+    case ns_t_a:
+    case ns_t_aaaa:
+        for (size_t i = 0; i < st->nhosts; i++)
+            if (util_strcaseeq(st->hosts[i], domain))
+                return 0;
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+/* remember_hosts - the names an MX or PTR answer gave, whose addresses are free */
+static void remember_hosts(struct check_state *st, const SPF_dns_rr_t *rr)
+{
+    if (rr->herrno != NETDB_SUCCESS || rr->num_rr <= 0)
+        return;
+    st->hosts = util_realloc(st->hosts, (st->nhosts + (size_t) rr->num_rr) * sizeof(*st->hosts));
+    for (int i = 0; i < rr->num_rr; i++)
+        st->hosts[st->nhosts++] = util_strdup(rr->rr[i]->mx);   /* mx and ptr share the bytes */
+}
+
+/* limit_lookup - the top layer: RFC 7208's look-up limit over the whole check */
+static SPF_dns_rr_t *limit_lookup(SPF_dns_server_t *layer, const char *domain,
+                                  ns_type type, int should_cache)
+{
+    struct check_state *st = current_check;
+    SPF_dns_rr_t *rr;
+
+    if (type == ns_t_spf)
+        return new_rr(layer, domain, type, 86400, NO_DATA);
+    if (st != NULL && counts(st, domain, type) && ++st->terms > MAX_DNS_TERMS) {
+        st->over = 1;
+        return new_rr(layer, domain, type, 0, TRY_AGAIN);
+    }
+    rr = SPF_dns_lookup(layer->layer_below, domain, type, should_cache);
+    if (st != NULL && (type == ns_t_mx || type == ns_t_ptr))
+        remember_hosts(st, rr);
+    return rr;
+}
+
+/* resolve_lookup - the bottom layer: testdns under the check's deadline */
+static SPF_dns_rr_t *resolve_lookup(SPF_dns_server_t *layer, const char *domain,
+                                    ns_type type, int should_cache)
+{
+    const struct spf_gen *gen = layer->hook;
+    const struct timespec *deadline;
+    struct timespec fallback;
+    struct testdns_answer ans;
+    SPF_dns_rr_t *rr;
+
+    (void) should_cache;
+    if (current_check != NULL) {
+        deadline = current_check->deadline;
+    } else {
+        testdns_deadline(&fallback, gen->timeout);
+        deadline = &fallback;
+    }
+    testdns_resolve(gen->zone, domain, type, deadline, &ans);
+    rr = new_rr(layer, domain, type, ans.status == TESTDNS_TEMPFAIL ? 0 : (int) ans.ttl,
+                herrno_of(ans.status));
+    if (ans.status == TESTDNS_FOUND)
+        fill_rr(rr, type, &ans);
+    if (ans.timed_out)
+        log_msg(LOG_INFO, "SPF: DNS look-up of %s timed out", domain);
+    testdns_answer_free(&ans);
+    return rr;
+}
+
+/* layer_destroy - libspf2 frees the layers of a server one by one */
+static void layer_destroy(SPF_dns_server_t *layer)
+{
+    free(layer);
+}
+
+/* new_layer - one of our DNS layers */
+static SPF_dns_server_t *new_layer(SPF_dns_lookup_t lookup, SPF_dns_server_t *below,
+                                   const char *name, struct spf_gen *gen)
+{
+    SPF_dns_server_t *layer = util_calloc(1, sizeof(*layer));
+
+    layer->destroy = layer_destroy;
+    layer->lookup = lookup;
+    layer->layer_below = below;
+    layer->name = name;
+    layer->hook = gen;
+    return layer;
+}
+
+/*
+ * make_resolver - limit, [cache,] resolve: the counter sits on top so that
+ * cached answers count too; the cache only with real DNS.
+ */
+static SPF_dns_server_t *make_resolver(struct spf_gen *gen)
+{
+    SPF_dns_server_t *bottom = new_layer(resolve_lookup, NULL, "portrole-resolve", gen);
+    SPF_dns_server_t *cache;
+
+    if (gen->zone == NULL) {
+        if ((cache = SPF_dns_cache_new(bottom, NULL, 0, CACHE_BITS)) == NULL) {
+            free(bottom);
+            return NULL;
+        }
+        SPF_dns_cache_set_ttl(cache, 0, 0, 0, 0);
+        bottom = cache;
+    }
+    return new_layer(limit_lookup, bottom, "portrole-limit", gen);
+}
+
+/* spf_available - this build has SPF */
+int spf_available(void)
+{
+    return 1;
+}
+
+/* spf_init - the generation's SPF server and DNS layer */
+int spf_init(struct pr_config *cfg, struct strbuf *err)
+{
+    const char *where = cfg->path ? cfg->path : "(built-in defaults)";
+    struct spf_gen *gen;
+
+    if (cfg->spf_server != NULL)
+        return 0;
+    pthread_once(&handlers_once, set_handlers);
+    gen = util_calloc(1, sizeof(*gen));
+    gen->timeout = cfg->dns_timeout > 0 ? cfg->dns_timeout : DEFAULT_TIMEOUT;
+    if (cfg->test_dns_data != NULL
+        && (gen->zone = testdns_load(cfg->test_dns_data, err)) == NULL) {
+        free(gen);
+        return -1;
+    }
+    if ((gen->resolver = make_resolver(gen)) == NULL
+        || (gen->server = SPF_server_new_dns(gen->resolver, 0)) == NULL) {
+        if (gen->resolver != NULL)
+            SPF_dns_free(gen->resolver);
+        strbuf_printf(err, "%s: SPF: cannot create the libspf2 server\n", where);
+        testdns_free(gen->zone);
+        free(gen);
+        return -1;
+    }
+    cfg->spf_server = gen;
+    return 0;
+}
+
+/* spf_free - the generation's server, its cache and zone */
+void spf_free(struct pr_config *cfg)
+{
+    struct spf_gen *gen;
+
+    if (cfg == NULL || (gen = cfg->spf_server) == NULL)
+        return;
+    cfg->spf_server = NULL;
+    SPF_server_free(gen->server);
+    SPF_dns_free(gen->resolver);       /* and the layers below it */
+    testdns_free(gen->zone);
+    free(gen);
+}
+
+/* domain_part - the domain after the last '@', or NULL when there is none */
+static const char *domain_part(const char *address)
+{
+    const char *at = address ? strrchr(address, '@') : NULL;
+
+    return at != NULL && at[1] != 0 ? at + 1 : NULL;
+}
+
+/* checkable - a multi-label domain name, not an address literal (RFC 7208 4.3) */
+static int checkable(const char *domain)
+{
+    size_t len = domain ? strlen(domain) : 0;
+
+    return len > 0 && len <= 253 && domain[0] != '.' && strchr(domain, '.') != NULL
+        && strpbrk(domain, "[]:@ \t\r\n") == NULL;
+}
+
+/* map_result - libspf2's result in the project's enum */
+static enum spf_result map_result(SPF_response_t *resp)
+{
+    int dns_error = 0, other_error = 0;
+
+    switch (SPF_response_result(resp)) {
+    case LIBSPF2_RESULT_NEUTRAL: return SPF_RESULT_NEUTRAL;
+    case LIBSPF2_RESULT_PASS: return SPF_RESULT_PASS;
+    case LIBSPF2_RESULT_FAIL: return SPF_RESULT_FAIL;
+    case LIBSPF2_RESULT_SOFTFAIL: return SPF_RESULT_SOFTFAIL;
+    case LIBSPF2_RESULT_NONE: return SPF_RESULT_NONE;
+    case LIBSPF2_RESULT_PERMERROR: return SPF_RESULT_PERMERROR;
+    case LIBSPF2_RESULT_TEMPERROR: return SPF_RESULT_TEMPERROR;
+    case LIBSPF2_RESULT_INVALID: break;
+    }
+
+    /*
+     * libspf2 leaves the result "invalid" when a record it fetched does
+     * not compile (RFC 7208: permerror) and when a DNS look-up failed on
+     * the way (temperror); its messages tell the two apart. Anything
+     * else we cannot tell is temperror, never a silent pass.
+     */
+    for (int i = 0; i < SPF_response_messages(resp); i++) {
+        SPF_error_t *m = SPF_response_message(resp, i);
+
+        if (!SPF_error_errorp(m))
+            continue;
+        if (SPF_error_code(m) == SPF_E_DNS_ERROR)
+            dns_error = 1;
+        else if (SPF_error_code(m) != SPF_E_NOT_SPF)
+            other_error = 1;
+    }
+    return other_error && !dns_error ? SPF_RESULT_PERMERROR : SPF_RESULT_TEMPERROR;
+}
+
+/* log_messages - libspf2's reasons, for the debug log */
+static void log_messages(SPF_response_t *resp, const char *identity, enum spf_result res)
+{
+    if (log_get_level() < LOG_DEBUG)
+        return;
+    log_msg(LOG_DEBUG, "SPF %s: %s", identity, spf_result_name(res));
+    for (int i = 0; i < SPF_response_messages(resp); i++)
+        log_msg(LOG_DEBUG, "SPF %s: libspf2 says: %s", identity,
+                SPF_error_message(SPF_response_message(resp, i)));
+}
+
+/* set_client - the client address into the request; -1 if it is not one */
+static int set_client(SPF_request_t *req, const char *client_addr)
+{
+    struct in6_addr a6;
+    struct in_addr a4;
+    netaddr addr;
+
+    if (client_addr == NULL || netaddr_parse(client_addr, &addr) < 0)
+        return -1;
+    if (netaddr_is_v4(&addr)) {
+        memcpy(&a4, addr.bytes + 12, sizeof(a4));
+        return SPF_request_set_ipv4(req, a4) == SPF_E_SUCCESS ? 0 : -1;
+    }
+    memcpy(&a6, addr.bytes, sizeof(a6));
+    return SPF_request_set_ipv6(req, a6) == SPF_E_SUCCESS ? 0 : -1;
+}
+
+/* spf_check - one check: the MAIL FROM identity, or postmaster@HELO */
+enum spf_result spf_check(const struct pr_config *cfg, const char *client_addr,
+                          const char *helo, const char *sender)
+{
+    const struct spf_gen *gen = cfg ? cfg->spf_server : NULL;
+    SPF_response_t *resp = NULL;
+    SPF_request_t *req;
+    struct check_state st;
+    struct timespec deadline;
+    const char *identity;
+    enum spf_result res;
+
+    if (gen == NULL)
+        return SPF_RESULT_NOT_CHECKED;
+    if (helo != NULL && *helo == 0)
+        helo = NULL;
+    identity = domain_part(sender) ? sender : helo;
+    if (!checkable(domain_part(sender) ? domain_part(sender) : helo))
+        return SPF_RESULT_NONE;
+    if ((req = SPF_request_new(gen->server)) == NULL)
+        return SPF_RESULT_TEMPERROR;
+    if (set_client(req, client_addr) < 0) {
+        SPF_request_free(req);
+        return SPF_RESULT_NOT_CHECKED;
+    }
+    if (helo != NULL)
+        SPF_request_set_helo_dom(req, helo);
+    if (SPF_request_set_env_from(req, identity) != 0) {
+        SPF_request_free(req);
+        return SPF_RESULT_NONE;
+    }
+    memset(&st, 0, sizeof(st));
+    testdns_deadline(&deadline, gen->timeout);
+    st.deadline = &deadline;
+    current_check = &st;
+    (void) SPF_request_query_mailfrom(req, &resp);
+    current_check = NULL;
+    res = resp != NULL ? map_result(resp) : SPF_RESULT_TEMPERROR;
+    if (st.over && res == SPF_RESULT_TEMPERROR)
+        res = SPF_RESULT_PERMERROR;     /* refused for the limit, not by DNS */
+    if (resp != NULL) {
+        log_messages(resp, identity, res);
+        SPF_response_free(resp);
+    }
+    SPF_request_free(req);
+    for (size_t i = 0; i < st.nhosts; i++)
+        free(st.hosts[i]);
+    free(st.hosts);
+    return res;
+}
+
+/* spf_result_name - the RFC 7208 result names */
+const char *spf_result_name(enum spf_result res)
+{
+    static const char *const names[] = {
+        "not-checked", "none", "neutral", "pass", "fail", "softfail",
+        "temperror", "permerror",
+    };
+
+    return (unsigned) res < sizeof(names) / sizeof(names[0]) ? names[res] : "permerror";
+}
