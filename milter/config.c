@@ -936,7 +936,7 @@ struct pr_config *config_load(const char *path, strbuf *errors)
     }
     if (c.nerrors == 0 && c.cfg->spf && spf_init(c.cfg, errors) < 0)
         c.nerrors++;
-    if (c.nerrors == 0 && c.cfg->dkim && dkim_init(c.cfg, errors) < 0)
+    if (c.nerrors == 0 && c.cfg->dkim && pr_dkim_lib_init(c.cfg, errors) < 0)
         c.nerrors++;
     if (c.nerrors > 0) {
         config_free(c.cfg);
@@ -959,7 +959,7 @@ void config_free(struct pr_config *cfg)
     if (cfg == NULL)
         return;
     spf_free(cfg);
-    dkim_free(cfg);
+    pr_dkim_lib_free(cfg);
     free(cfg->path);
     free(cfg->socket);
     free(cfg->userid);

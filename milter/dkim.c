@@ -55,7 +55,6 @@
 
 #include <opendkim/dkim.h>
 
-#define PR_DKIM_NO_COMPAT_NAMES
 #include "config.h"
 #include "dkim.h"
 #include "log.h"

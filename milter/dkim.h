@@ -38,16 +38,4 @@ void pr_dkim_body(struct pr_dkim *d, const unsigned char *data, size_t len);
 const char *pr_dkim_result(struct pr_dkim *d, struct strbuf *ar);
 void pr_dkim_free(struct pr_dkim *d);
 
-/*
- * libopendkim exports dkim_init() and dkim_free() itself, so the
- * per-generation calls cannot carry those names (the link would bind one
- * to the other). Callers of the first draft of this interface keep
- * compiling through these macros; a file that also includes
- * <opendkim/dkim.h> defines PR_DKIM_NO_COMPAT_NAMES first.
- */
-#ifndef PR_DKIM_NO_COMPAT_NAMES
-#define dkim_init(cfg, err)	pr_dkim_lib_init((cfg), (err))
-#define dkim_free(cfg)		pr_dkim_lib_free(cfg)
-#endif
-
 #endif
