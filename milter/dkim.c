@@ -78,6 +78,7 @@ struct pr_dkim {
     int         eoh_done;
     int         nosig;          /* no DKIM-Signature header */
     int         finished;
+    int         raw_values;     /* values keep the white space after the colon */
     struct timespec deadline;   /* of the current phase's key look-ups */
     strbuf      tempfailed;     /* "\nNAME\n" for each key look-up that failed temporarily */
     const char *summary;
@@ -223,7 +224,8 @@ void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value)
 
     if (!usable(d) || d->eoh_done || name == NULL)
         return;
-    strbuf_printf(&field, "%s: ", name);
+    /* Without SMFIP_HDR_LEADSPC the MTA dropped the space after the colon. */
+    strbuf_printf(&field, d->raw_values ? "%s:" : "%s: ", name);
     /* Postfix folds with a bare LF; the signer hashed CRLF. */
     for (const char *p = value ? value : ""; *p; p++) {
         if (*p == '\n' && (p == value || p[-1] != '\r'))
@@ -234,6 +236,13 @@ void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value)
     if (library_failed(dkim_header(d->dkim, (u_char *) field.data, field.len)))
         d->broken = 1;
     strbuf_release(&field);
+}
+
+/* pr_dkim_raw_values - header values arrive exactly as written after the colon */
+void pr_dkim_raw_values(struct pr_dkim *d)
+{
+    if (d != NULL)
+        d->raw_values = 1;
 }
 
 /* pr_dkim_eoh - end of headers: signatures are parsed, keys may be fetched */

@@ -16,6 +16,8 @@
  *	Summary rule: "pass" when any signature passes, else the first of
  *	"fail", "permerror", "temperror", "neutral" that some signature got,
  *	else "none" (the message carries no signature).
+ *	pr_dkim_raw_values() says the header values keep the white space
+ *	after the colon (SMFIP_HDR_LEADSPC), so they are hashed as written.
  *	With DKIM compiled out (dkim_stub.c) dkim_available() is 0 and
  *	pr_dkim_new() returns NULL; every other call accepts NULL.
  */
@@ -33,6 +35,7 @@ int pr_dkim_lib_init(struct pr_config *cfg, struct strbuf *err);
 void pr_dkim_lib_free(struct pr_config *cfg);
 struct pr_dkim *pr_dkim_new(const struct pr_config *cfg);
 void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value);
+void pr_dkim_raw_values(struct pr_dkim *d);
 void pr_dkim_eoh(struct pr_dkim *d);
 void pr_dkim_body(struct pr_dkim *d, const unsigned char *data, size_t len);
 const char *pr_dkim_result(struct pr_dkim *d, struct strbuf *ar);

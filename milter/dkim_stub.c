@@ -47,6 +47,12 @@ void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value)
     (void) value;
 }
 
+/* pr_dkim_raw_values - ignored */
+void pr_dkim_raw_values(struct pr_dkim *d)
+{
+    (void) d;
+}
+
 /* pr_dkim_eoh - ignored */
 void pr_dkim_eoh(struct pr_dkim *d)
 {

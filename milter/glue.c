@@ -93,10 +93,8 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
     want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_HDR
         | SMFIP_NR_EOH | SMFIP_NR_BODY;
-    if (!cfg->dkim)
-        want |= SMFIP_NOBODY;
-    if (!cfg->dkim)
-        want |= SMFIP_NOEOH;
+    /* DKIM needs the body, and the header values exactly as written. */
+    want |= cfg->dkim ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
     *pf1 = f1 & want;
     *pf2 = *pf3 = 0;
     s->proto = (unsigned) *pf1;
@@ -335,7 +333,8 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     if (v.would > s->would)
         s->would = v.would;
     if (s->cfg->dkim && s->role == ROLE_MX && !s->trusted && !policy_authenticated(&f))
-        s->dkim = pr_dkim_new(s->cfg);
+        if ((s->dkim = pr_dkim_new(s->cfg)) != NULL && (s->proto & SMFIP_HDR_LEADSPC))
+            pr_dkim_raw_values(s->dkim);
     return SMFIS_CONTINUE;
 }
 
