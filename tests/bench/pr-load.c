@@ -1124,6 +1124,7 @@ static const char *reply_name(int ch)
 static int report(struct stats *all, int n, double secs)
 {
 	struct stats t;
+	struct rusage ru;
 	int i, k;
 	unsigned long other = 0;
 
@@ -1149,6 +1150,10 @@ static int report(struct stats *all, int n, double secs)
 	fputs(neg_report, stdout);
 	printf("messages: %lu in %.3f s = %.1f msg/s (sessions %lu)\n", t.msgs, secs,
 	    secs > 0 ? (double)t.msgs / secs : 0.0, t.sessions);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf("pr-load's own CPU: user %.2f s, system %.2f s\n",
+		    (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
+		    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6);
 	printf("latency per message (MAIL..final reply): p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 	    percentile(t.hist_msg, t.msgs, 0.50), percentile(t.hist_msg, t.msgs, 0.99),
 	    (double)t.max_msg / 1000.0);

@@ -235,12 +235,13 @@ fi
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 say "== portrole-milter VmRSS"
-say "  idle at start              $(mib "$IDLE")   (noop-milter: $(mib "$IDLE_NOOP"))"
+printf '  %-28s %s   (noop-milter: %s)\n' "idle at start" "$(mib "$IDLE")" "$(mib "$IDLE_NOOP")"
 if [ "$LONG" -gt 0 ]; then
-    say "  before $LONG messages     $(mib "$BEFORE")"
-    say "  after  $LONG messages     $(mib "$AFTER")   change $(awk -v a="$BEFORE" -v b="$AFTER" 'BEGIN { printf "%+.1f %%", (b - a) * 100 / a }')"
+    printf '  %-28s %s\n' "before $LONG messages" "$(mib "$BEFORE")"
+    printf '  %-28s %s   change %s\n' "after $LONG messages" "$(mib "$AFTER")" \
+        "$(awk -v a="$BEFORE" -v b="$AFTER" 'BEGIN { printf "%+.1f %%", (b - a) * 100 / a }')"
 fi
-[ "$HOLD" -gt 0 ] && say "  $HOLD sessions open         $(mib "$HELD")   ($THREADS threads)"
+[ "$HOLD" -gt 0 ] && printf '  %-28s %s   (%s threads)\n' "$HOLD sessions open" "$(mib "$HELD")" "$THREADS"
 
 say "== ratios (median of the per-round ratios; min..max)"
 for m in $MILTERS; do
