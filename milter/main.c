@@ -336,16 +336,10 @@ static int run(const struct options *o)
     return milter_rc == MI_SUCCESS ? 0 : EXIT_RUNTIME;
 }
 
-/* serve - the daemon proper */
-static int serve(const struct options *o, struct pr_config *cfg)
+/* setup - everything between a loaded config and serving; returns 0 or an exit code */
+static int setup(const struct options *o, const struct pr_config *cfg, const char *sock,
+                 const char *user, const char *pidfile)
 {
-    const char *sock = o->socket ? o->socket : cfg->socket;
-    const char *user = o->user ? o->user : cfg->userid;
-    const char *pidfile = o->pidfile ? o->pidfile : cfg->pidfile;
-    int rc;
-
-    log_open(cfg->syslog_facility, o->foreground);
-    log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
     if (cfg->ndomains + cfg->nsubdomains == 0)
         log_msg(LOG_WARNING, "LocalDomains is empty: port 25 (mx) will refuse every "
                 "recipient from untrusted clients");
@@ -371,13 +365,32 @@ static int serve(const struct options *o, struct pr_config *cfg)
         return EXIT_RUNTIME;
     }
     fcntl(sigpipe_fd[1], F_SETFL, O_NONBLOCK);
+    return 0;
+}
+
+/* serve - the daemon proper; owns cfg */
+static int serve(const struct options *o, struct pr_config *cfg)
+{
+    /* Copies: a reload frees the config these came from. */
+    char *sock = util_strdup(o->socket ? o->socket : cfg->socket);
+    char *user = util_strdup(o->user ? o->user : cfg->userid);
+    char *pidfile = util_strdup(o->pidfile ? o->pidfile : cfg->pidfile);
+    int audit = cfg->audit, rc;
+
+    log_open(cfg->syslog_facility, o->foreground);
+    log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
     config_install(cfg);
-    log_msg(LOG_INFO, "starting portrole-milter %s on %s (mode %s)", PACKAGE_VERSION, sock,
-            cfg->audit ? "audit" : "enforce");
-    rc = run(o);
-    if (pidfile)
-        unlink(pidfile);
+    if ((rc = setup(o, cfg, sock, user, pidfile)) == 0) {
+        log_msg(LOG_INFO, "starting portrole-milter %s on %s (mode %s)", PACKAGE_VERSION, sock,
+                audit ? "audit" : "enforce");
+        rc = run(o);
+        if (pidfile)
+            unlink(pidfile);
+    }
     config_install(NULL);
+    free(sock);
+    free(user);
+    free(pidfile);
     return rc;
 }
 
