@@ -53,9 +53,8 @@ check() {
     local rc=$?
     if [ $rc -ne 0 ]; then
         status=1
-        grep -E '^(FAIL|ERROR):' "$1/test-suite.log" 2>/dev/null
-        for t in $(sed -n 's/^\(FAIL\|ERROR\): //p' "$1/test-suite.log" 2>/dev/null); do
-            echo "---- $t.log (tail)"; tail -n 40 "$1/$t.log"
+        for trs in $(grep -l ':test-result: \(FAIL\|ERROR\)' $(find "$1" -name '*.trs') 2>/dev/null); do
+            echo "---- FAIL: ${trs%.trs} (tail of its log)"; tail -n 60 "${trs%.trs}.log"
         done
     fi
     grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$1/test-suite.log" 2>/dev/null
