@@ -1,0 +1,186 @@
+#!/bin/bash
+# tests/demo.sh - portrole in front of a real Postfix, in under a minute.
+#
+#	sudo tests/demo.sh [--no-deps] [--no-build] [--keep]
+#
+# Installs what it needs (tests/deps.sh), builds out of tree (autoreconf,
+# configure and make in _build-demo/), starts a private Postfix on
+# 127.0.0.1 (tests/integration/postfix-fixture.sh: ports 10025 and 10026
+# stand for port 25, 10587 for 587, 10465 for 465) with portrole-milter
+# running the sample conf/portrole.conf, sends one message per scenario,
+# and prints what each client was told and what was delivered with which
+# header. Then portrole-audit reads the run's logs, and everything stops.
+# Nothing leaves 127.0.0.1 and no DNS is asked.
+#
+# Environment: BUILD_DIR (default _build-demo), PORTROLE_MILTER and
+# PORTROLE_AUDIT (binaries to use with --no-build).
+
+set -u
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+deps=1 build=1 keep=0
+for a in "$@"; do
+    case $a in
+    --no-deps) deps=0 ;;
+    --no-build) build=0 ;;
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "demo: unknown option $a (see --help)" >&2; exit 2 ;;
+    esac
+done
+die() { echo "demo: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "runs a private Postfix: run it as root (sudo $0)"
+T0=$(date +%s.%N)
+step() { printf '== %-52s (%5.1f s)\n' "$1" "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"; }
+
+# ------------------------------------------------------------ deps, build
+if [ $deps = 1 ]; then
+    step "installing dependencies (tests/deps.sh)"
+    sh "$srcdir/tests/deps.sh" || die "tests/deps.sh failed"
+fi
+BUILD_DIR=${BUILD_DIR:-$srcdir/_build-demo}
+if [ $build = 1 ]; then
+    step "building in ${BUILD_DIR#$srcdir/}"
+    (
+        set -e
+        cd "$srcdir"
+        [ -x configure ] && [ configure -nt configure.ac ] || autoreconf -fi >/dev/null 2>&1
+        mkdir -p "$BUILD_DIR" && cd "$BUILD_DIR"
+        [ -f Makefile ] || "$srcdir/configure" >configure.out 2>&1
+        make -j2 portrole-milter >make.out 2>&1
+        make -j2 portrole-audit >>make.out 2>&1 || echo "demo: portrole-audit did not build; no audit view" >&2
+    ) || die "build failed: see $BUILD_DIR/configure.out and make.out"
+fi
+PORTROLE_MILTER=${PORTROLE_MILTER:-$BUILD_DIR/portrole-milter}
+PORTROLE_AUDIT=${PORTROLE_AUDIT:-$BUILD_DIR/portrole-audit}
+[ -x "$PORTROLE_MILTER" ] || die "no $PORTROLE_MILTER (build first, or drop --no-build)"
+
+# ------------------------------------------------------------ Postfix
+. "$srcdir/tests/integration/postfix-fixture.sh"
+exec 9>/tmp/portrole-postfix-fixture.lock
+flock -w 300 9 || die "another demo or postfix.test holds the fixture ports"
+WORK=$(mktemp -d /tmp/portrole-demo.XXXXXX)
+chmod 755 "$WORK"
+PF_MILTER_LOG=$WORK/milter.log
+finish() {
+    pf_stop
+    if [ $keep = 1 ]; then echo "demo: kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap finish EXIT
+trap 'exit 1' INT TERM HUP
+
+# The sample config, with the fixture's ports, domain and loopback network.
+# SPF and DKIM are off: the demo asks no DNS.
+grep -Ev '^[[:space:]]*(Socket|Listener|LocalDomains|TrustedNetworks|SPF|DKIM|TestDNSData|LogFormat)[[:space:]]' \
+    "$srcdir/conf/portrole.conf" > "$WORK/portrole.conf"
+cat >> "$WORK/portrole.conf" <<EOF
+# --- tests/demo.sh: the fixture's ports stand for 25, 587 and 465
+Socket inet:$PF_PORT_MILTER@127.0.0.1
+Listener $PF_PORT_MX mx
+Listener $PF_PORT_MXAUTH mx
+Listener $PF_PORT_SUB submission
+Listener $PF_PORT_SUBS submissions
+LocalDomains $PF_DOMAIN
+TrustedNetworks 127.0.0.1/32
+SPF off
+DKIM off
+LogFormat kv
+EOF
+"$PORTROLE_MILTER" -c "$WORK/portrole.conf" -n >/dev/null 2>"$WORK/conf-check.txt" ||
+    die "the adapted sample config is refused: $(cat "$WORK/conf-check.txt")"
+
+step "starting Postfix, smtp-sink and portrole-milter"
+pf_start "$WORK/pf" || die "the private Postfix did not start (see $WORK/pf/log)"
+pf_milter_start "$WORK/portrole.conf" || die "portrole-milter did not start"
+
+# ------------------------------------------------------------ scenarios
+step "sending one message per scenario"
+U=127.0.0.9             # an internet client
+PW=$PF_PASSWORD
+NAMES=() PORTS=()
+scenario() { NAMES+=("$1"); PORTS+=("$2"); }
+
+scenario "Mail client on 587: STARTTLS + AUTH" "587"
+pf_send s1 --port $PF_PORT_SUB --local-interface $U --tls --auth PLAIN \
+    --auth-user alice@example.test --auth-password $PW \
+    --from alice@example.test --to friend@elsewhere.test
+scenario "Mail client on 465: TLS + AUTH" "465"
+pf_send s2 --port $PF_PORT_SUBS --local-interface $U --tlsc --auth LOGIN \
+    --auth-user bob@example.test --auth-password $PW \
+    --from bob@example.test --to friend@elsewhere.test
+scenario "Phone set to send on port 25, with AUTH" "25*"
+pf_send s3 --port $PF_PORT_MXAUTH --local-interface $U --auth PLAIN \
+    --auth-user alice@example.test --auth-password $PW \
+    --from alice@example.test --to friend@elsewhere.test
+scenario "Open-relay attempt" "25"
+pf_send s4 --port $PF_PORT_MX --local-interface $U \
+    --from spammer@bad.test --to victim@elsewhere.test
+scenario "Spoofed local sender from the internet" "25"
+pf_send s5 --port $PF_PORT_MX --local-interface $U \
+    --from alice@example.test --to bob@example.test
+scenario "Server-to-server delivery to our domain" "25"
+pf_send s6 --port $PF_PORT_MX --local-interface $U \
+    --from news@remote.test --to alice@example.test
+pf_wait_queue_empty 30
+
+# ------------------------------------------------------------ the table
+# told NAME - the reply that decided: the first 4xx/5xx, else the 250 of DATA.
+told() {
+    local r
+    r=$(pf_replies "$1" | grep -E '^[45][0-9][0-9] ' | head -1)
+    [ -n "$r" ] || r=$(pf_replies "$1" | grep -E '^250 2\.0\.0 Ok: queued' | tail -1)
+    echo "${r:-(no reply)}"
+}
+# delivered NAME - where the message ended.
+delivered() {
+    local m s
+    m=$(pf_find_msg "$1" mail | grep -c .); s=$(pf_find_msg "$1" sink | grep -c .)
+    if [ "$m" -gt 0 ]; then echo "local mailbox"
+    elif [ "$s" -gt 0 ]; then echo "relayed onward"
+    else echo "nothing"; fi
+}
+# verdict NAME - role, auth, tls and verdict from the X-Port-Role header.
+verdict() {
+    local f h
+    f=$(pf_find_msg "$1" | head -1)
+    [ -n "$f" ] || { echo "-"; return; }
+    h=$(pf_header "$f" X-Port-Role | head -1)
+    printf '%s\n' "$h" | sed -E 's/^[^;]*; //; s/ \(.*//; s/port=[0-9]+; //; s/client=[^;]*; //; s/; /,/g'
+}
+
+trunc() { local s=$1 w=$2; [ ${#s} -le $w ] && echo "$s" || echo "${s:0:$((w - 1))}…"; }
+echo
+printf '%-41s %-4s %-54s %-15s %s\n' SCENARIO PORT "CLIENT WAS TOLD" DELIVERED "X-PORT-ROLE"
+printf '%-41s %-4s %-54s %-15s %s\n' ----------------------------------------- ---- \
+    ------------------------------------------------------ --------------- ------------------------------
+for i in "${!NAMES[@]}"; do
+    n=s$((i + 1))
+    printf '%-41s %-4s %-54s %-15s %s\n' "${NAMES[$i]}" "${PORTS[$i]}" \
+        "$(trunc "$(told $n)" 54)" "$(delivered $n)" "$(verdict $n)"
+done
+echo "(25* = a port 25 that wrongly offers AUTH; the demo's ports are 10025/10026, 10587, 10465)"
+echo
+echo "In full:"
+for i in "${!NAMES[@]}"; do
+    n=s$((i + 1))
+    echo "  ${NAMES[$i]} (port ${PORTS[$i]})"
+    echo "    told:   $(told $n)"
+    f=$(pf_find_msg $n | head -1)
+    if [ -n "$f" ]; then
+        pf_header "$f" X-Port-Role | head -1 | fold -s -w 100 | sed '1s/^/    header: X-Port-Role: /; 2,$s/^/              /'
+    else
+        echo "    header: (nothing delivered)"
+    fi
+done
+
+# ------------------------------------------------------------ audit view
+echo
+if [ -x "$PORTROLE_AUDIT" ]; then
+    step "portrole-audit on this run's logs"
+    "$PORTROLE_AUDIT" "$PF_MILTER_LOG" "$PF_DIR/log/maillog" || echo "demo: portrole-audit exited $?"
+else
+    echo "(portrole-audit is not built: no audit view)"
+fi
+
+step "stopping everything"
+pf_stop
+step "done"
