@@ -93,6 +93,11 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
     want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_HDR
         | SMFIP_NR_EOH | SMFIP_NR_BODY;
+    /* Connect needs an answer only to accept an internal listener's connection. */
+    want |= SMFIP_NR_CONN;
+    for (size_t i = 0; i < cfg->nlisteners; i++)
+        if (cfg->listeners[i].role == ROLE_INTERNAL)
+            want &= ~(unsigned long) SMFIP_NR_CONN;
     /* DKIM needs the body, and the header values exactly as written. */
     want |= cfg->dkim ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
     *pf1 = f1 & want;
@@ -226,7 +231,7 @@ static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
     session_set(&s->tls_version, macro(ctx, "{tls_version}"));
     if (s->role == ROLE_INTERNAL)
         return SMFIS_ACCEPT;            /* reinjection: no checks, no header */
-    return SMFIS_CONTINUE;
+    return noreply(s, SMFIP_NR_CONN);
 }
 
 /* pr_helo - remember HELO; TLS may have started since connect */
