@@ -170,6 +170,11 @@ for i in "${!NAMES[@]}"; do
     else
         echo "    header: (nothing delivered)"
     fi
+    # The decision line: by the ref the client was told, else the queue id.
+    key=$(told $n | sed -n 's/.*(ref \([0-9a-f]*\))$/ref=\1/p')
+    [ -n "$key" ] || key="$(pf_queue_id $n): role="
+    grep -F -- "$key" "$PF_MILTER_LOG" | sed 's/^[^ ]*portrole-milter\[[0-9]*\]: //' |
+        fold -s -w 100 | sed '1s/^/    log:    /; 2,$s/^/              /'
 done
 
 # ------------------------------------------------------------ audit view
@@ -177,6 +182,12 @@ echo
 if [ -x "$PORTROLE_AUDIT" ]; then
     step "portrole-audit on this run's logs"
     "$PORTROLE_AUDIT" "$PF_MILTER_LOG" "$PF_DIR/log/maillog" || echo "demo: portrole-audit exited $?"
+    ref=$(told s4 | sed -n 's/.*(ref \([0-9a-f]*\))$/\1/p')
+    if [ -n "$ref" ]; then
+        echo
+        echo "The open-relay sender quotes \"ref $ref\"; the admin runs: portrole-audit --ref $ref"
+        "$PORTROLE_AUDIT" --ref "$ref" "$PF_MILTER_LOG" "$PF_DIR/log/maillog" | sed 's/^/  /'
+    fi
 else
     echo "(portrole-audit is not built: no audit view)"
 fi
