@@ -192,6 +192,22 @@ else
     echo "(portrole-audit is not built: no audit view)"
 fi
 
+# The demo doubles as a smoke test: each scenario must end as SPEC says.
+bad=
+expect() {  # expect N REGEX - what the client was told + the header verdict
+    printf '%s %s\n' "$(told $1)" "$(verdict $1)" | grep -Eq -- "$2" || bad="$bad $1"
+}
+expect s1 '^250 .*role=submission,.*verdict=pass$'
+expect s2 '^250 .*role=submissions,.*verdict=pass$'
+expect s3 '^550 5\.7\.1 Port 25 is for server-to-server delivery.*\(ref [0-9a-f]{12}\) -$'
+expect s4 '^554 5\.7\.1 <victim@elsewhere\.test>: Relay access denied.*\(ref [0-9a-f]{12}\) -$'
+expect s5 '^250 .*role=mx,.*verdict=tag,violations=local-sender-on-mx$'
+expect s6 '^250 .*role=mx,.*verdict=pass$'
+
 step "stopping everything"
 pf_stop
 step "done"
+if [ -n "$bad" ]; then
+    echo "demo: these scenarios did not end as expected:$bad (run with --keep to look)" >&2
+    exit 1
+fi
