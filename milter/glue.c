@@ -297,13 +297,17 @@ static void run_spf(struct session *s)
     struct pr_facts f;
 
     session_facts(s, &f);
-    if (!s->cfg->spf || s->role != ROLE_MX || s->trusted || policy_authenticated(&f))
+    if (!s->cfg->spf || s->role != ROLE_MX)
         return;
+    if (s->trusted || policy_authenticated(&f)) {
+        s->spf = SPF_RESULT_SKIPPED;    /* the header says SPF was not asked */
+        return;
+    }
     domain = config_domain_of(s->sender);
     if (domain == NULL)
         domain = s->helo;               /* null sender: the HELO identity */
-    if (domain == NULL || *domain == 0)
-        return;
+    if (domain == NULL || *domain == 0 || *domain == '[' || strchr(domain, '.') == NULL)
+        return;                         /* no domain to ask about: SPF cannot run */
     session_set(&s->spf_domain, domain);
     s->spf = spf_check(s->cfg, s->client_addr, s->helo ? s->helo : "", s->sender);
 }
@@ -440,13 +444,17 @@ static int add_headers(SMFICTX *ctx, struct session *s, const struct pr_facts *f
     struct header_route r = {s->authserv_id, f, s->tagged, s->relayed,
         s->cfg->header_include_user, dkim_summary};
     strbuf value = STRBUF_INIT;
+    /* With SMFIP_HDR_LEADSPC the MTA writes our value right after the colon. */
+    const char *lead = (s->proto & SMFIP_HDR_LEADSPC) ? " " : "";
     int rc = 0;
 
     if (s->cfg->auth_results) {
+        strbuf_puts(&value, lead);
         header_build_ar(s->authserv_id, f, dkim_ar, &value);
         rc = smfi_insheader(ctx, 0, "Authentication-Results", value.data);
         strbuf_reset(&value);
     }
+    strbuf_puts(&value, lead);
     header_build(s->cfg->header_name, &r, &value);
     if (rc == MI_SUCCESS)
         rc = smfi_insheader(ctx, 0, s->cfg->header_name, value.data);
@@ -469,6 +477,9 @@ static sfsistat pr_eom(SMFICTX *ctx)
         session_set(&s->queueid, macro(ctx, "i"));
     dkim_summary = pr_dkim_result(s->dkim, &dkim_ar);
     session_facts(s, &f);
+    if (dkim_summary == NULL && s->cfg->dkim && s->role == ROLE_MX
+        && (s->trusted || policy_authenticated(&f)))
+        dkim_summary = "skipped";       /* trusted or authenticated: not verified */
     if (delete_forged(ctx, s, s->cfg->header_name, s->forged, s->nforged) < 0
         || delete_forged(ctx, s, "Authentication-Results", s->forged_ar, s->nforged_ar) < 0
         || add_headers(ctx, s, &f, dkim_summary, dkim_ar.data) < 0) {

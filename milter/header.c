@@ -407,7 +407,7 @@ void header_build_ar(const char *authserv_id, const struct pr_facts *facts,
         }
         fold_item(&fl, &item);
     }
-    if (facts->spf != SPF_RESULT_NOT_CHECKED) {
+    if (facts->spf != SPF_RESULT_NOT_CHECKED && facts->spf != SPF_RESULT_SKIPPED) {
         strbuf_printf(&item, "spf=%s", spf_result_name(facts->spf));
         if (nonempty(facts->spf_domain)) {
             strbuf_puts(&item, " smtp.mailfrom=");

@@ -481,7 +481,7 @@ const char *spf_result_name(enum spf_result res)
 {
     static const char *const names[] = {
         "not-checked", "none", "neutral", "pass", "fail", "softfail",
-        "temperror", "permerror",
+        "temperror", "permerror", "skipped",
     };
 
     return (unsigned) res < sizeof(names) / sizeof(names[0]) ? names[res] : "permerror";

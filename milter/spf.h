@@ -20,7 +20,8 @@ struct strbuf;
 enum spf_result {
     SPF_RESULT_NOT_CHECKED, SPF_RESULT_NONE, SPF_RESULT_NEUTRAL,
     SPF_RESULT_PASS, SPF_RESULT_FAIL, SPF_RESULT_SOFTFAIL,
-    SPF_RESULT_TEMPERROR, SPF_RESULT_PERMERROR
+    SPF_RESULT_TEMPERROR, SPF_RESULT_PERMERROR,
+    SPF_RESULT_SKIPPED          /* on, but not for this client (trusted or authenticated) */
 };
 
 int spf_available(void);
