@@ -212,6 +212,8 @@ static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
     dport = macro(ctx, "{daemon_port}");
     s->role = policy_role(s->cfg, dname, daddr, dport, &match);
     s->port = dport ? netaddr_port_parse(dport) : -1;
+    if (s->role == ROLE_LOCAL)
+        s->port = -1;                   /* Postfix's pickup says port 0: no port at all */
     if (match && match->kind == LISTENER_NAME)
         session_set(&s->listener_name, match->name);
     if (s->role == ROLE_UNKNOWN)
