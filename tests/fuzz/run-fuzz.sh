@@ -1,0 +1,38 @@
+#!/bin/sh
+# run-fuzz.sh SRCDIR SECONDS TARGET... - "make fuzz": run each libFuzzer
+# target for SECONDS, starting from its committed seeds, and report the
+# executions. New inputs go to tests/fuzz/work/TARGET (build tree), crashes
+# to tests/fuzz/crashes/TARGET/; the summary to tests/fuzz/fuzz-summary.txt.
+# Extra libFuzzer options: FUZZ_OPTS (e.g. FUZZ_OPTS=-jobs=2).
+# Exit 1 when any target crashed, timed out or ran out of memory.
+set -u
+srcdir=$1; seconds=$2; shift 2
+summary=tests/fuzz/fuzz-summary.txt
+failed=0
+mkdir -p tests/fuzz
+printf '%-10s %12s %8s %8s %8s  %s\n' target executions exec/s cov_edges rss_mb result >"$summary"
+for t in "$@"; do
+    bin=tests/fuzz/fuzz_$t
+    work=tests/fuzz/work/$t
+    crashes=tests/fuzz/crashes/$t
+    log=tests/fuzz/work/$t.log
+    mkdir -p "$work" "$crashes"
+    echo "fuzz_$t: ${seconds}s"
+    # shellcheck disable=SC2086
+    "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+        -rss_limit_mb=2048 -artifact_prefix="$crashes/" ${FUZZ_OPTS:-} \
+        "$work" "$srcdir/tests/fuzz/corpus/$t" >"$log" 2>&1
+    rc=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -n 1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | sed 's/cov: //')
+    rate=-
+    if [ -n "${execs:-}" ] && [ "$seconds" -gt 0 ]; then rate=$((execs / seconds)); fi
+    if [ "$rc" -eq 0 ]; then result=ok; else result="FAILED (exit $rc, see $log, inputs in $crashes)"; failed=1; fi
+    printf '%-10s %12s %8s %8s %8s  %s\n' "$t" "${execs:--}" "$rate" "${cov:--}" "${rss:--}" "$result" >>"$summary"
+    if [ "$rc" -ne 0 ]; then
+        grep -E 'ERROR|invariant|SUMMARY|Test unit written' "$log" | head -n 10
+    fi
+done
+cat "$summary"
+exit $failed
