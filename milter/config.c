@@ -21,6 +21,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -811,15 +812,15 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
     }
 }
 
-/* strip_comment - cut a # comment that starts a line or follows white space, outside quotes */
+/* strip_comment - cut a # comment that starts a line or follows white space;
+ *	on a Reply line only after its last '"': the quoted text may hold both */
 static void strip_comment(char *s)
 {
-    int quoted = 0;
+    const char *key = s + strspn(s, " \t");
+    char *p = strncasecmp(key, "reply", 5) == 0 ? strrchr(s, '"') : NULL;
 
-    for (char *p = s; *p; p++) {
-        if (*p == '"')
-            quoted = !quoted;
-        else if (*p == '#' && !quoted && (p == s || isspace((unsigned char) p[-1]))) {
+    for (p = p ? p + 1 : s; *p; p++) {
+        if (*p == '#' && (p == s || isspace((unsigned char) p[-1]))) {
             *p = 0;
             return;
         }
@@ -832,11 +833,16 @@ static int read_file(struct ctx *c, FILE *fp, struct raw_slot *slots)
     char *buf = NULL, *line, *value;
     size_t cap = 0;
     int lineno = 0;
+    ssize_t n;
 
-    while (getline(&buf, &cap, fp) > 0) {
+    while ((n = getline(&buf, &cap, fp)) > 0) {
         int id;
 
         lineno++;
+        if (strlen(buf) != (size_t) n) {
+            error(c, c->file, lineno, "NUL byte in line: not a text file?");
+            continue;
+        }
         strip_comment(buf);
         line = util_trim(buf);
         if (*line == 0)

@@ -117,7 +117,9 @@ static void fold_words(struct fold *fl, const char *s, size_t len)
             /* void */ ;
         w = j - i;
         /* CRLF before an existing space: unfolding restores the text exactly. */
-        if (s[i] == ' ' && fl->col + w + 1 > HEADER_FOLD_AT && fl->col > 1) {
+        /* Only before a space that a word follows: a line of white space
+         * alone must never be generated (RFC 5322 3.2.2). */
+        if (s[i] == ' ' && w > 1 && fl->col + w + 1 > HEADER_FOLD_AT && fl->col > 1) {
             strbuf_putc(fl->out, '\n');
             fl->col = 0;
         }

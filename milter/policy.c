@@ -41,7 +41,7 @@ static const struct violation_info {
     const char *reply;
     const char *advice;
 } vinfo[V_COUNT] = {
-    [V_UNKNOWN_LISTENER] = {ACT_TAG, "451", "4.3.5", "451", "4.3.5",
+    [V_UNKNOWN_LISTENER] = {ACT_TAG, "550", "5.3.5", "451", "4.3.5",
         "Listener not configured for a port role",
         "the message arrived on a listener that no Listener line names: "
         "add one to portrole.conf"},

@@ -125,6 +125,48 @@ START_TEST(test_writable_file_refused)
 }
 END_TEST
 
+START_TEST(test_nul_byte)
+{
+    char path[] = "/tmp/portrole-test-XXXXXX";
+    static const char text[] = "Mode audit\nLocalDomains a.test\0, b.test\n";
+    int fd = mkstemp(path);
+    strbuf err = STRBUF_INIT;
+
+    ck_assert(fd >= 0 && write(fd, text, sizeof(text) - 1) == sizeof(text) - 1);
+    close(fd);
+    ck_assert_ptr_null(config_load(path, &err));
+    ck_assert_msg(strstr(strbuf_str(&err), ":2: NUL byte in line") != NULL, "%s", strbuf_str(&err));
+    unlink(path);
+    strbuf_release(&err);
+}
+END_TEST
+
+START_TEST(test_reply_roundtrip)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load("Reply spf-fail x \"y # z\" # a comment\n"
+                                          "Mode audit # another \"quoted\" comment\n", &err);
+    struct pr_config *again;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp;
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_str_eq(cfg->reply[V_SPF_FAIL], "x \"y # z\"");
+    ck_assert_int_eq(cfg->audit, 1);
+    fp = open_memstream(&buf, &len);
+    config_dump(cfg, fp);
+    fclose(fp);
+    again = testconf_load(buf, &err);   /* -n output is a config that loads the same */
+    ck_assert_msg(again != NULL, "%s", strbuf_str(&err));
+    ck_assert_str_eq(again->reply[V_SPF_FAIL], cfg->reply[V_SPF_FAIL]);
+    free(buf);
+    config_free(cfg);
+    config_free(again);
+    strbuf_release(&err);
+}
+END_TEST
+
 START_TEST(test_defaults)
 {
     strbuf err = STRBUF_INIT;
@@ -313,6 +355,8 @@ static Suite *config_suite(void)
     tcase_add_loop_test(tc, test_error, 0, sizeof(error_cases) / sizeof(error_cases[0]));
     tcase_add_test(tc, test_all_errors_at_once);
     tcase_add_test(tc, test_writable_file_refused);
+    tcase_add_test(tc, test_nul_byte);
+    tcase_add_test(tc, test_reply_roundtrip);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_lists_and_files);
     tcase_add_test(tc, test_postfix_import);

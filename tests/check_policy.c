@@ -315,6 +315,32 @@ START_TEST(test_actions_and_replies)
 }
 END_TEST
 
+START_TEST(test_unknown_listener_codes)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *rej = testconf_load("Action unknown-listener reject\nSPF off\nDKIM off\n", &err);
+    struct pr_config *tf = testconf_load("Action unknown-listener tempfail\nSPF off\nDKIM off\n", &err);
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+
+    ck_assert(rej && tf);
+    f.role = ROLE_UNKNOWN;
+    f.port = 2626;
+    f.sender = "a@b.test";
+    policy_mail(rej, &f, &v);
+    ck_assert_int_eq(v.action, ACT_REJECT);
+    ck_assert_str_eq(v.code, "550");          /* a reject the client will not retry */
+    ck_assert_str_eq(v.xcode, "5.3.5");
+    policy_mail(tf, &f, &v);
+    ck_assert_int_eq(v.action, ACT_TEMPFAIL);
+    ck_assert_str_eq(v.code, "451");          /* SPEC's reply */
+    ck_assert_str_eq(v.xcode, "4.3.5");
+    config_free(rej);
+    config_free(tf);
+    strbuf_release(&err);
+}
+END_TEST
+
 START_TEST(test_hostile_reply_values)
 {
     strbuf text = STRBUF_INIT;
@@ -425,6 +451,7 @@ static Suite *policy_suite(void)
     tcase_add_test(tc, test_auth_author_is_not_auth);
     tcase_add_test(tc, test_actions_and_replies);
     tcase_add_test(tc, test_hostile_reply_values);
+    tcase_add_test(tc, test_unknown_listener_codes);
     tcase_add_loop_test(tc, test_sender_policy, 0, sizeof(sender_cases) / sizeof(sender_cases[0]));
     tcase_add_test(tc, test_ref_format);
     suite_add_tcase(s, tc);

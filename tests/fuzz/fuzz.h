@@ -199,9 +199,9 @@ static inline void fz_check_header(const char *name, const strbuf *value)
             /* "\n\t" between items; "\n " before a value's own space (unfolds exactly) */
             FZ_CHECK(v[i + 1] == '\t' || v[i + 1] == ' ', "LF that is not a fold in a header value");
             /* RFC 5322 3.2.2/4.2: a line of white space only is obs-FWS, never generated. */
-            FZ_CHECK(fz_known("wsp-line") || (v[i + 1 + strspn(v + i + 1, " \t")] != '\n'
+            FZ_CHECK((v[i + 1 + strspn(v + i + 1, " \t")] != '\n'
                                              && v[i + 1 + strspn(v + i + 1, " \t")] != 0),
-                     "physical header line of white space only (FUZZ_KNOWN=wsp-line)");
+                     "physical header line of white space only");
             col = 0;
             continue;
         }

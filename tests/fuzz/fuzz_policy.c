@@ -124,10 +124,6 @@ static void check_reply(const struct pr_verdict *v, const strbuf *text, const ch
     const char *x = v->xcode, *t = strbuf_str(text);
     size_t n, tail = strlen(ref) + 7;
 
-    /* Reported: Action unknown-listener reject answers 451 4.3.5. */
-    if (v->reply_violation == V_UNKNOWN_LISTENER && v->action == ACT_REJECT
-        && fz_known("unknown-listener-451"))
-        cls = '4';
     FZ_CHECK(strlen(v->code) == 3 && v->code[0] == cls && v->code[1] >= '0'
              && v->code[1] <= '5' && isdigit((unsigned char) v->code[2]),
              "reply code not 4xx for tempfail / 5xx for reject");
