@@ -5,7 +5,8 @@
 #   1. gcc build, make check (unit, CLI, miltertest, real Postfix/Sendmail)
 #   2. clang build with -Werror
 #   3. AddressSanitizer + UBSan build, make check
-#   4. make distcheck (unit and daemon tests; integration skipped there)
+#   4. libFuzzer, each target for FUZZ_SECONDS (60)
+#   5. make distcheck (unit and daemon tests; integration skipped there)
 # and ends with one line "tests: N passed, N failed, N skipped".
 # The test suites run in a network namespace with loopback only (when run
 # as root), so no test can reach DNS or any address off this machine.
@@ -83,6 +84,18 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 if build _build/asan CC=clang --enable-sanitizers; then check _build/asan; else
     echo "sanitizer build failed"; status=1; failed=$((failed + 1)); fi
 unset ASAN_OPTIONS UBSAN_OPTIONS
+
+step "libFuzzer: each target for ${FUZZ_SECONDS:=60} s (seeds in tests/fuzz/corpus)"
+if build _build/fuzz CC=clang --enable-fuzzers; then
+    if (cd _build/fuzz && jailed make -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >fuzz.log 2>&1); then
+        passed=$((passed + 1))
+    else
+        status=1; failed=$((failed + 1)); tail -n 30 _build/fuzz/fuzz.log
+    fi
+    cat _build/fuzz/tests/fuzz/fuzz-summary.txt 2>/dev/null
+else
+    echo "fuzzer build failed"; status=1; failed=$((failed + 1))
+fi
 
 step "make distcheck"
 if (cd _build/gcc && PORTROLE_SKIP_INTEGRATION=1 jailed make -s distcheck >distcheck.log 2>&1); then
