@@ -154,11 +154,21 @@ wait_log() {
 start_daemon() {
     name=$1
     shift
-    "$MILTER" -f "$@" 2>"$TMPD/$name.log" >"$TMPD/$name.out" </dev/null &
+    # make check-valgrind: the daemon itself runs under valgrind, one log each.
+    if [ -n "${PORTROLE_VALGRIND:-}" ]; then
+        $PORTROLE_VALGRIND --error-exitcode=97 --leak-check=full \
+            --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+            --log-file="${PORTROLE_VALGRIND_LOGDIR:-$TMPD}/$TESTNAME-$name-%p.vg" \
+            "$MILTER" -f "$@" 2>"$TMPD/$name.log" >"$TMPD/$name.out" </dev/null &
+    else
+        "$MILTER" -f "$@" 2>"$TMPD/$name.log" >"$TMPD/$name.out" </dev/null &
+    fi
     DAEMON_PID=$!
     DAEMONS="$DAEMONS $DAEMON_PID"
     # The socket is open before the "starting" line is logged.
-    if wait_log "$TMPD/$name.log" "starting portrole-milter" 10; then
+    startwait=10
+    [ -z "${PORTROLE_VALGRIND:-}" ] || startwait=60
+    if wait_log "$TMPD/$name.log" "starting portrole-milter" $startwait; then
         return 0
     fi
     echo "$TESTNAME: daemon $name did not start:" >&2

@@ -34,5 +34,22 @@ for p in "$@"; do
         grep -E 'Invalid|uninitialised|definitely lost|ERROR SUMMARY' "$log" | head -n 5
     fi
 done
+# The daemon under valgrind, driven by the miltertest suite.
+if [ -x "${MILTERTEST:-}" ] && [ -f "$top_srcdir/tests/miltertest.test" ]; then
+    vgdir=$(pwd)/tests/fuzz/valgrind/daemon
+    rm -rf "$vgdir" && mkdir -p "$vgdir"
+    if PORTROLE_VALGRIND="$valgrind" PORTROLE_VALGRIND_LOGDIR="$vgdir" top_builddir=. \
+        sh "$top_srcdir/tests/miltertest.test" >tests/fuzz/valgrind/miltertest.out 2>&1 &&
+        [ -n "$(ls "$vgdir"/*.vg 2>/dev/null)" ] &&
+        ! grep -L 'ERROR SUMMARY: 0 errors' "$vgdir"/*.vg | grep -q . &&
+        ! grep -q 'definitely lost: [1-9]' "$vgdir"/*.vg; then
+        echo "PASS: portrole-milter under valgrind through miltertest.test ($(ls "$vgdir"/*.vg | wc -l) daemons)"
+        pass=$((pass + 1))
+    else
+        echo "FAIL: portrole-milter under valgrind (see $vgdir and tests/fuzz/valgrind/miltertest.out)"
+        grep -h -E 'Invalid|uninitialised|definitely lost: [1-9]|ERROR SUMMARY: [1-9]' "$vgdir"/*.vg 2>/dev/null | head -n 5
+        fail=$((fail + 1)); failed="$failed portrole-milter"
+    fi
+fi
 echo "check-valgrind: $pass passed, $fail failed${failed:+:$failed}"
 [ "$fail" -eq 0 ]
