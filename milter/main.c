@@ -291,6 +291,12 @@ static void reload(const struct options *o)
                                         ? o->config : NULL, &errors);
 
     if (cfg == NULL) {
+        /* One log line: the errors joined with "; ". */
+        while (errors.len > 0 && errors.data[errors.len - 1] == '\n')
+            strbuf_truncate(&errors, errors.len - 1);
+        for (size_t i = 0; i < errors.len; i++)
+            if (errors.data[i] == '\n')
+                errors.data[i] = ';';
         log_msg(LOG_ERR, "reload failed, keeping the running configuration: %s",
                 strbuf_str(&errors));
     } else {
