@@ -100,7 +100,7 @@ pf_wait_port() {
             else ! pf_port_busy "$p" || ok=0; fi
         done
         [ $ok = 1 ] && return 0
-        [ $i -ge $n ] && { pf_msg "ports $* not $want after $2 s"; return 1; }
+        [ $i -ge $n ] && { pf_msg "ports $* not $want after $((n / 10)) s"; return 1; }
         sleep 0.1; i=$((i + 1))
     done
 }
