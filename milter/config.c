@@ -1064,6 +1064,9 @@ int config_local_domain(const struct pr_config *cfg, const char *domain)
     if (len > 1 && buf[len - 1] == '.')
         buf[--len] = 0;
     util_lowercase(buf);
+    /* Only a well-formed name can be ours: ".example.net" is no subdomain. */
+    if (!valid_domain(buf))
+        return 0;
     if (in_sorted(cfg->domains, cfg->ndomains, buf))
         return 1;
     for (const char *p = strchr(buf, '.'); p; p = strchr(p + 1, '.'))

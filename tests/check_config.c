@@ -218,6 +218,9 @@ START_TEST(test_lists_and_files)
     ck_assert_int_eq(config_local_domain(cfg, "example.net"), 0);
     ck_assert_int_eq(config_local_domain(cfg, "notexample.org"), 0);
     ck_assert_int_eq(config_local_domain(cfg, "sub.example.org"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, ".example.net"), 0);   /* empty label: no subdomain */
+    ck_assert_int_eq(config_local_domain(cfg, "a..example.net"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, "[192.0.2.1]"), 0);
     ck_assert_int_eq(config_trusted(cfg, "192.0.2.77"), 1);
     ck_assert_int_eq(config_trusted(cfg, "::ffff:192.0.2.77"), 1);
     ck_assert_int_eq(config_trusted(cfg, "IPv6:2001:db8::5"), 1);
