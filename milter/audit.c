@@ -300,7 +300,7 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
         if (!s->role_messages[r] && !s->role_actions[r][ACT_PASS])
             continue;
         strbuf_reset(&line);
-        strbuf_printf(&line, "%s: ", policy_role_name((enum pr_role) r));
+        strbuf_printf(&line, "%s: ", vocab_role_name((enum pr_role) r));
         summary_text(&line, s->role_messages[r], s->role_actions[r]);
         wrap(fp, 2, 4, strbuf_str(&line));
     }
@@ -425,7 +425,7 @@ static void json_actions(FILE *fp, unsigned long msgs, const unsigned long *act)
 {
     fprintf(fp, "{\"messages\":%lu", msgs);
     for (int a = 0; a < ACT_COUNT; a++)
-        fprintf(fp, ",\"%s\":%lu", policy_action_name((enum pr_action) a), act[a]);
+        fprintf(fp, ",\"%s\":%lu", vocab_action_name((enum pr_action) a), act[a]);
     fputc('}', fp);
 }
 
@@ -446,7 +446,7 @@ static void report_json(FILE *fp, const struct opts *o, struct audit_agg *agg)
     fprintf(fp, ",\"would\":{\"reject\":%lu,\"tempfail\":%lu},\"by_role\":{",
             s->would[ACT_REJECT], s->would[ACT_TEMPFAIL]);
     for (int r = 0; r < ROLE_COUNT; r++) {
-        fprintf(fp, "%s\"%s\":", r ? "," : "", policy_role_name((enum pr_role) r));
+        fprintf(fp, "%s\"%s\":", r ? "," : "", vocab_role_name((enum pr_role) r));
         json_actions(fp, s->role_messages[r], s->role_actions[r]);
     }
     fputs("},\"events\":", fp);
@@ -625,23 +625,23 @@ static void explain(const struct ref_scan *rs)
         strbuf_printf(&sb, "Decision %d: queue id %s, client %s[%s] on port %s (role %s), "
                       "auth %s%s%s, TLS %s, from <%s> to %s: %s.", i + 1, r->queueid,
                       r->client_name, r->client_addr, port, r->role >= 0 ?
-                      policy_role_name((enum pr_role) r->role) : "?", r->auth,
+                      vocab_role_name((enum pr_role) r->role) : "?", r->auth,
                       r->login[0] ? " as " : "", r->login, r->tls, r->from, r->rcpt,
-                      policy_action_name((enum pr_action) r->action));
+                      vocab_action_name((enum pr_action) r->action));
         strbuf_printf(&sb, " The message was %s.", action_meaning(r->action));
         wrap(stdout, 0, 2, strbuf_str(&sb));
         for (int v = 0; v < V_COUNT; v++) {
             if (!(r->cats & (1u << v)))
                 continue;
             strbuf_reset(&sb);
-            strbuf_printf(&sb, "%s: %s. Fix: %s.", policy_violation_name((enum pr_violation) v),
+            strbuf_printf(&sb, "%s: %s. Fix: %s.", vocab_violation_name((enum pr_violation) v),
                           why(v), policy_advice((enum pr_violation) v));
             wrap(stdout, 2, 2, strbuf_str(&sb));
         }
         if (r->would >= 0 && r->audit_mode) {
             strbuf_reset(&sb);
             strbuf_printf(&sb, "Mode audit: enforce mode would have answered %s; the "
-                          "message was tagged instead.", policy_action_name((enum pr_action) r->would));
+                          "message was tagged instead.", vocab_action_name((enum pr_action) r->would));
             wrap(stdout, 2, 2, strbuf_str(&sb));
         }
     }

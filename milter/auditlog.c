@@ -37,7 +37,7 @@
 const char *auditlog_cat_name(int cat)
 {
     if (cat >= 0 && cat < V_COUNT)
-        return policy_violation_name((enum pr_violation) cat);
+        return vocab_violation_name((enum pr_violation) cat);
     if (cat == AUDIT_CAT_AUTH_FAILED)
         return "auth-failed";
     if (cat == AUDIT_CAT_AUTH_LOST)
@@ -442,7 +442,7 @@ static const char *parse_prefix(const char *line, struct audit_clock *clk,
 static int role_parse(const char *s, size_t len)
 {
     for (int r = 0; r < ROLE_COUNT; r++) {
-        const char *n = policy_role_name((enum pr_role) r);
+        const char *n = vocab_role_name((enum pr_role) r);
 
         if (strlen(n) == len && strncmp(n, s, len) == 0)
             return r;
@@ -454,7 +454,7 @@ static int role_parse(const char *s, size_t len)
 static int action_parse(const char *s, size_t len)
 {
     for (int a = 0; a < ACT_COUNT; a++) {
-        const char *n = policy_action_name((enum pr_action) a);
+        const char *n = vocab_action_name((enum pr_action) a);
 
         if (strlen(n) == len && strncmp(n, s, len) == 0)
             return a;

@@ -28,7 +28,6 @@
 
 #include "config.h"
 #include "dkim.h"
-#include "log.h"
 #include "spf.h"
 #include "util.h"
 
@@ -420,7 +419,7 @@ static void add_listener(struct ctx *c, const char *spec, const char *role, int 
         free(l.name);
         return;
     }
-    if (policy_role_parse(role, &l.role) < 0) {
+    if (vocab_role_parse(role, &l.role) < 0) {
         error(c, c->file, line, "Listener: unknown role '%s' (mx, submission, "
               "submissions or internal)", role);
         free(l.name);
@@ -483,7 +482,7 @@ static int split_violation(struct ctx *c, const struct raw_value *rv, const char
     }
     memcpy(name, rv->value, n);
     name[n] = 0;
-    if (policy_violation_parse(name, viol) < 0) {
+    if (vocab_violation_parse(name, viol) < 0) {
         error(c, c->file, rv->line, "%s: unknown violation '%s'", key, name);
         return -1;
     }
@@ -499,11 +498,11 @@ static void parse_actions(struct ctx *c, const struct raw_slot *slot)
     const char *rest;
 
     for (int v = 0; v < V_COUNT; v++)
-        c->cfg->action[v] = policy_default_action((enum pr_violation) v);
+        c->cfg->action[v] = vocab_default_action((enum pr_violation) v);
     for (size_t i = 0; i < slot->n; i++) {
         if (split_violation(c, &slot->v[i], "Action", &viol, &rest) < 0)
             continue;
-        if (policy_action_parse(rest, &act) < 0)
+        if (vocab_action_parse(rest, &act) < 0)
             error(c, c->file, slot->v[i].line, "Action: bad action '%s' "
                   "(reject, tempfail, tag or ignore)", rest);
         else
@@ -559,7 +558,7 @@ static void parse_replies(struct ctx *c, const struct raw_slot *slot)
             text = util_strdup(rest);
         if ((why = reply_text_error(text)) != NULL) {
             error(c, c->file, slot->v[i].line, "Reply: bad text for %s: %s",
-                  policy_violation_name(viol), why);
+                  vocab_violation_name(viol), why);
             free(text);
         } else {
             free(c->cfg->reply[viol]);
@@ -795,7 +794,7 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
         cfg->test_dns_data = *v ? util_strdup(v) : NULL;
         break;
     case PARAM_SYSLOGFACILITY:
-        if ((cfg->syslog_facility = log_facility_parse(v)) < 0)
+        if ((cfg->syslog_facility = vocab_facility_parse(v)) < 0)
             error(c, c->file, rv->line, "SyslogFacility: unknown facility '%s'", v);
         break;
     case PARAM_LOGFORMAT:
@@ -803,7 +802,7 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
             cfg->log_format = (enum log_format) i;
         break;
     case PARAM_LOGLEVEL:
-        if ((cfg->log_level = log_level_parse(v)) < 0)
+        if ((cfg->log_level = vocab_level_parse(v)) < 0)
             error(c, c->file, rv->line, "LogLevel: '%s' is not one of: error warning "
                   "notice info debug", v);
         break;
@@ -1153,7 +1152,7 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
     case PARAM_LISTENER:
         for (size_t i = 0; i < cfg->nlisteners; i++)
             fprintf(fp, "%s %s %s\n", name, cfg->listeners[i].text,
-                    policy_role_name(cfg->listeners[i].role));
+                    vocab_role_name(cfg->listeners[i].role));
         break;
     case PARAM_LOCALDOMAINS:
         dump_list(fp, name, cfg->domains, cfg->ndomains, cfg->subdomains, cfg->nsubdomains);
@@ -1168,13 +1167,13 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
         break;
     case PARAM_ACTION:
         for (int v = 0; v < V_COUNT; v++)
-            fprintf(fp, "%s %s %s\n", name, policy_violation_name((enum pr_violation) v),
-                    policy_action_name(cfg->action[v]));
+            fprintf(fp, "%s %s %s\n", name, vocab_violation_name((enum pr_violation) v),
+                    vocab_action_name(cfg->action[v]));
         break;
     case PARAM_REPLY:
         for (int v = 0; v < V_COUNT; v++)
             if (cfg->reply[v])
-                fprintf(fp, "%s %s \"%s\"\n", name, policy_violation_name((enum pr_violation) v),
+                fprintf(fp, "%s %s \"%s\"\n", name, vocab_violation_name((enum pr_violation) v),
                         cfg->reply[v]);
         break;
     case PARAM_REQUIRETLS: YN(cfg->require_tls); break;
@@ -1188,7 +1187,7 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
     case PARAM_DKIM: fprintf(fp, "%s %s\n", name, cfg->dkim ? "verify" : "off"); break;
     case PARAM_DNSTIMEOUT: fprintf(fp, "%s %d\n", name, cfg->dns_timeout); break;
     case PARAM_TESTDNSDATA: STR(cfg->test_dns_data); break;
-    case PARAM_SYSLOGFACILITY: fprintf(fp, "%s %s\n", name, log_facility_name(cfg->syslog_facility)); break;
+    case PARAM_SYSLOGFACILITY: fprintf(fp, "%s %s\n", name, vocab_facility_name(cfg->syslog_facility)); break;
     case PARAM_LOGFORMAT: fprintf(fp, "%s %s\n", name, cfg->log_format == LOG_FORMAT_JSON ? "json" : "kv"); break;
     case PARAM_LOGLEVEL:
         fprintf(fp, "%s %s\n", name, levels[cfg->log_level & 7]);

@@ -36,8 +36,8 @@
 
 #include "netaddr.h"
 #include "params.h"
-#include "policy.h"
 #include "strbuf.h"
+#include "vocab.h"
 
 enum listener_kind { LISTENER_NAME, LISTENER_ADDRPORT, LISTENER_PORT };
 

@@ -99,9 +99,9 @@ static enum spf_result spf_parse(const char *v)
 static void show_role(FILE *out, const struct pr_facts *f, const struct pr_listener *m,
                       const struct imagined *im)
 {
-    fprintf(out, "role:    %s", policy_role_name(f->role));
+    fprintf(out, "role:    %s", vocab_role_name(f->role));
     if (m)
-        fprintf(out, " (matched \"Listener %s %s\")\n", m->text, policy_role_name(m->role));
+        fprintf(out, " (matched \"Listener %s %s\")\n", m->text, vocab_role_name(m->role));
     else if (f->role == ROLE_LOCAL)
         fprintf(out, " (no listener macros: mail submitted on this host, not over SMTP)\n");
     else
@@ -132,8 +132,8 @@ static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_
 
         if (!((v->violations | v->ignored) & bit))
             continue;
-        fprintf(out, "     why: %s (%s%s): %s\n", policy_violation_name((enum pr_violation) i),
-                v->ignored & bit ? "ignore" : (v->tagged & bit) ? "tag" : policy_action_name(v->action),
+        fprintf(out, "     why: %s (%s%s): %s\n", vocab_violation_name((enum pr_violation) i),
+                v->ignored & bit ? "ignore" : (v->tagged & bit) ? "tag" : vocab_action_name(v->action),
                 (v->tagged & bit) && cfg->audit && v->would != ACT_PASS ? ", audit mode: would reject" : "",
                 policy_advice((enum pr_violation) i));
     }

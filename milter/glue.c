@@ -262,7 +262,7 @@ static sfsistat reply(SMFICTX *ctx, const struct session *s, const struct pr_ver
     }
     if (smfi_setreply(ctx, (char *) v->code, (char *) v->xcode, esc.data) != MI_SUCCESS)
         log_msg(LOG_WARNING, "smfi_setreply refused the reply text for %s",
-                policy_violation_name(v->reply_violation));
+                vocab_violation_name(v->reply_violation));
     strbuf_release(&text);
     strbuf_release(&esc);
     return v->action == ACT_REJECT ? SMFIS_REJECT : SMFIS_TEMPFAIL;

@@ -340,7 +340,7 @@ static void put_verdict(struct fold *fl, const struct header_route *r, strbuf *i
         return;
     for (int v = 0; v < V_COUNT; v++) {
         if (r->tagged & VBIT(v)) {
-            strbuf_printf(item, "%s%s", sep, policy_violation_name(v));
+            strbuf_printf(item, "%s%s", sep, vocab_violation_name(v));
             sep = ",";
         }
     }
@@ -355,7 +355,7 @@ void header_build(const char *header_name, const struct header_route *r,
     strbuf item = STRBUF_INIT;
 
     fold_start(&fl, value, header_name, r->authserv_id);
-    strbuf_printf(&item, "role=%s", policy_role_name(r->facts->role));
+    strbuf_printf(&item, "role=%s", vocab_role_name(r->facts->role));
     fold_item(&fl, &item);
     put_listener_client(&fl, r->facts, &item);
     put_auth_tls(&fl, r, &item);

@@ -24,46 +24,6 @@
 static int log_level = LOG_INFO;
 static int log_stderr;
 
-static const struct { const char *name; int value; } facilities[] = {
-    {"mail", LOG_MAIL}, {"daemon", LOG_DAEMON}, {"user", LOG_USER},
-    {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-    {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-    {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
-};
-
-static const struct { const char *name; int value; } levels[] = {
-    {"error", LOG_ERR}, {"err", LOG_ERR}, {"warning", LOG_WARNING},
-    {"warn", LOG_WARNING}, {"notice", LOG_NOTICE}, {"info", LOG_INFO},
-    {"debug", LOG_DEBUG},
-};
-
-/* log_facility_parse - syslog facility by name, or -1 */
-int log_facility_parse(const char *name)
-{
-    for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
-        if (util_strcaseeq(name, facilities[i].name))
-            return facilities[i].value;
-    return -1;
-}
-
-/* log_facility_name - name of a facility value */
-const char *log_facility_name(int facility)
-{
-    for (size_t i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
-        if (facilities[i].value == facility)
-            return facilities[i].name;
-    return "mail";
-}
-
-/* log_level_parse - LogLevel word to a syslog priority, or -1 */
-int log_level_parse(const char *name)
-{
-    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
-        if (util_strcaseeq(name, levels[i].name))
-            return levels[i].value;
-    return -1;
-}
-
 /* stderr_is_journal - systemd connected stderr to the journal, which syslog feeds too */
 static int stderr_is_journal(void)
 {
@@ -177,9 +137,9 @@ static void put_violations(strbuf *out, unsigned mask, int json)
             continue;
         strbuf_puts(out, first ? "" : ",");
         if (json)
-            json_string(out, policy_violation_name((enum pr_violation) v));
+            json_string(out, vocab_violation_name((enum pr_violation) v));
         else
-            strbuf_puts(out, policy_violation_name((enum pr_violation) v));
+            strbuf_puts(out, vocab_violation_name((enum pr_violation) v));
         first = 0;
     }
 }
@@ -190,7 +150,7 @@ static void format_kv(const struct log_decision *d, strbuf *out)
     const struct pr_facts *f = d->facts;
 
     log_escape_kv(out, d->queueid && *d->queueid ? d->queueid : "NOQUEUE");
-    strbuf_printf(out, ": role=%s port=", policy_role_name(f->role));
+    strbuf_printf(out, ": role=%s port=", vocab_role_name(f->role));
     if (f->port >= 0)
         strbuf_printf(out, "%d", f->port);
     else
@@ -215,13 +175,13 @@ static void format_kv(const struct log_decision *d, strbuf *out)
         log_escape_kv(out, d->rcpts[i]);
         strbuf_putc(out, '>');
     }
-    strbuf_printf(out, " action=%s", policy_action_name(d->action));
+    strbuf_printf(out, " action=%s", vocab_action_name(d->action));
     if (d->violations) {
         strbuf_puts(out, " violation=");
         put_violations(out, d->violations, 0);
     }
     if (d->would != ACT_PASS)
-        strbuf_printf(out, " would=%s", policy_action_name(d->would));
+        strbuf_printf(out, " would=%s", vocab_action_name(d->would));
     strbuf_printf(out, " mode=%s", d->audit ? "audit" : "enforce");
     if (d->ref && *d->ref)
         strbuf_printf(out, " ref=%s", d->ref);
@@ -234,7 +194,7 @@ static void format_json(const struct log_decision *d, strbuf *out)
 
     strbuf_puts(out, "{\"queueid\":");
     json_string(out, d->queueid && *d->queueid ? d->queueid : "NOQUEUE");
-    strbuf_printf(out, ",\"role\":\"%s\",\"port\":", policy_role_name(f->role));
+    strbuf_printf(out, ",\"role\":\"%s\",\"port\":", vocab_role_name(f->role));
     if (f->port >= 0)
         strbuf_printf(out, "%d", f->port);
     else
@@ -256,10 +216,10 @@ static void format_json(const struct log_decision *d, strbuf *out)
         strbuf_puts(out, i ? "," : "");
         json_string(out, d->rcpts[i]);
     }
-    strbuf_printf(out, "],\"action\":\"%s\",\"violation\":[", policy_action_name(d->action));
+    strbuf_printf(out, "],\"action\":\"%s\",\"violation\":[", vocab_action_name(d->action));
     put_violations(out, d->violations, 1);
     strbuf_puts(out, "],\"would\":");
-    json_string(out, d->would != ACT_PASS ? policy_action_name(d->would) : NULL);
+    json_string(out, d->would != ACT_PASS ? vocab_action_name(d->would) : NULL);
     strbuf_printf(out, ",\"mode\":\"%s\",\"ref\":", d->audit ? "audit" : "enforce");
     json_string(out, d->ref && *d->ref ? d->ref : NULL);
     strbuf_putc(out, '}');

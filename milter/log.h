@@ -47,8 +47,5 @@ void log_msg(int priority, const char *fmt, ...)
 void log_format_decision(int json, const struct log_decision *d, strbuf *out);
 void log_decision(int json, const struct log_decision *d);
 void log_escape_kv(strbuf *out, const char *value);
-int log_facility_parse(const char *name);
-int log_level_parse(const char *name);
-const char *log_facility_name(int facility);
 
 #endif

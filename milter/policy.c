@@ -20,59 +20,44 @@
 #include "policy.h"
 #include "util.h"
 
-static const char *const role_names[ROLE_COUNT] = {
-    "mx", "submission", "submissions", "internal", "local", "unknown",
-};
-
-static const char *const violation_names[V_COUNT] = {
-    "unknown-listener", "auth-on-mx", "cleartext-submission",
-    "unauth-submission", "sender-mismatch", "local-sender-on-mx",
-    "spf-fail", "unauth-relay",
-};
-
-static const char *const action_names[ACT_COUNT] = {
-    "pass", "ignore", "tag", "tempfail", "reject",
-};
-
-/* Per violation: default action, reply code and enhanced code, then the 4xx twins. */
+/* Per violation: reply code and enhanced code, then the 4xx twins. */
 static const struct violation_info {
-    enum pr_action action;
     const char *code, *xcode, *tcode, *txcode;
     const char *reply;
     const char *advice;
 } vinfo[V_COUNT] = {
-    [V_UNKNOWN_LISTENER] = {ACT_TAG, "550", "5.3.5", "451", "4.3.5",
+    [V_UNKNOWN_LISTENER] = {"550", "5.3.5", "451", "4.3.5",
         "Listener not configured for a port role",
         "the message arrived on a listener that no Listener line names: "
         "add one to portrole.conf"},
-    [V_AUTH_ON_MX] = {ACT_REJECT, "550", "5.7.1", "450", "4.7.1",
+    [V_AUTH_ON_MX] = {"550", "5.7.1", "450", "4.7.1",
         "Port 25 is for server-to-server delivery; authenticated clients "
         "must submit on port 587 (STARTTLS) or 465 (TLS)",
         "the client authenticates on port 25: set its outgoing server to "
         "port 587 with STARTTLS, or 465 with TLS"},
-    [V_CLEARTEXT_SUBMISSION] = {ACT_REJECT, "530", "5.7.0", "454", "4.7.0",
+    [V_CLEARTEXT_SUBMISSION] = {"530", "5.7.0", "454", "4.7.0",
         "Must issue a STARTTLS command first",
         "the client submits without encryption: set it to STARTTLS on "
         "port 587, or SSL/TLS on port 465"},
-    [V_UNAUTH_SUBMISSION] = {ACT_REJECT, "530", "5.7.0", "454", "4.7.0",
+    [V_UNAUTH_SUBMISSION] = {"530", "5.7.0", "454", "4.7.0",
         "Authentication required: port ${port} is for authenticated submission",
         "the client does not authenticate: turn on authentication for its "
         "outgoing server (user name and password)"},
-    [V_SENDER_MISMATCH] = {ACT_REJECT, "553", "5.7.1", "450", "4.7.1",
+    [V_SENDER_MISMATCH] = {"553", "5.7.1", "450", "4.7.1",
         "<${sender}>: Sender address rejected: not owned by user ${login}",
         "the login sends as an address it does not own: use the login's own "
         "address, or list it for the login in SenderLoginMap"},
-    [V_LOCAL_SENDER_ON_MX] = {ACT_TAG, "550", "5.7.1", "450", "4.7.1",
+    [V_LOCAL_SENDER_ON_MX] = {"550", "5.7.1", "450", "4.7.1",
         "<${sender}>: mail from this domain must be submitted on port 587 "
         "or 465 with authentication",
         "mail from our own domain came in on port 25 without authentication: "
         "the sender's client must submit on port 587 or 465 with "
         "authentication (or the sender is forged)"},
-    [V_SPF_FAIL] = {ACT_TAG, "550", "5.7.23", "450", "4.7.23",
+    [V_SPF_FAIL] = {"550", "5.7.23", "450", "4.7.23",
         "SPF: ${client} is not allowed to send mail for ${domain}",
         "the sending server is not in the sender domain's SPF record: the "
         "domain's owner must list it, or the mail is forged"},
-    [V_UNAUTH_RELAY] = {ACT_REJECT, "554", "5.7.1", "454", "4.7.1",
+    [V_UNAUTH_RELAY] = {"554", "5.7.1", "454", "4.7.1",
         "<${rcpt}>: Relay access denied; port 25 takes mail for this "
         "server's own domains only - to send elsewhere, submit on port 587 "
         "or 465 with authentication",
@@ -82,72 +67,6 @@ static const struct violation_info {
 
 #define SUBMISSIONS_CLEARTEXT_REPLY \
     "Encryption required: port ${port} expects TLS from the first byte"
-
-/* policy_role_name - role name as written in the config and the logs */
-const char *policy_role_name(enum pr_role role)
-{
-    return (unsigned) role < ROLE_COUNT ? role_names[role] : "unknown";
-}
-
-/* policy_violation_name - violation name as in SPEC */
-const char *policy_violation_name(enum pr_violation viol)
-{
-    return (unsigned) viol < V_COUNT ? violation_names[viol] : "?";
-}
-
-/* policy_action_name - action name */
-const char *policy_action_name(enum pr_action act)
-{
-    return (unsigned) act < ACT_COUNT ? action_names[act] : "?";
-}
-
-/* lookup - index of name in a table, case-insensitive, or -1 */
-static int lookup(const char *const *table, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
-        if (util_strcaseeq(table[i], name))
-            return i;
-    return -1;
-}
-
-/* policy_role_parse - config role name; local and unknown are not configurable */
-int policy_role_parse(const char *name, enum pr_role *out)
-{
-    int i = lookup(role_names, ROLE_INTERNAL + 1, name);
-
-    if (i < 0)
-        return -1;
-    *out = (enum pr_role) i;
-    return 0;
-}
-
-/* policy_violation_parse - violation by name */
-int policy_violation_parse(const char *name, enum pr_violation *out)
-{
-    int i = lookup(violation_names, V_COUNT, name);
-
-    if (i < 0)
-        return -1;
-    *out = (enum pr_violation) i;
-    return 0;
-}
-
-/* policy_action_parse - configurable action (not "pass") */
-int policy_action_parse(const char *name, enum pr_action *out)
-{
-    int i = lookup(action_names, ACT_COUNT, name);
-
-    if (i <= ACT_PASS)
-        return -1;
-    *out = (enum pr_action) i;
-    return 0;
-}
-
-/* policy_default_action - SPEC's default action for a violation */
-enum pr_action policy_default_action(enum pr_violation viol)
-{
-    return vinfo[viol].action;
-}
 
 /* policy_default_reply - built-in reply text template */
 const char *policy_default_reply(enum pr_violation viol, enum pr_role role)

@@ -35,30 +35,12 @@
 #ifndef PORTROLE_POLICY_H
 #define PORTROLE_POLICY_H
 
-#include "strbuf.h"
 #include "spf.h"
+#include "strbuf.h"
+#include "vocab.h"
 
 struct pr_config;
 struct pr_listener;
-
-enum pr_role {
-    ROLE_MX, ROLE_SUBMISSION, ROLE_SUBMISSIONS, ROLE_INTERNAL,
-    ROLE_LOCAL, ROLE_UNKNOWN, ROLE_COUNT
-};
-
-/* The order here is the evaluation order: the first of equal severity replies. */
-enum pr_violation {
-    V_UNKNOWN_LISTENER, V_AUTH_ON_MX, V_CLEARTEXT_SUBMISSION,
-    V_UNAUTH_SUBMISSION, V_SENDER_MISMATCH, V_LOCAL_SENDER_ON_MX,
-    V_SPF_FAIL, V_UNAUTH_RELAY, V_COUNT
-};
-
-/* Ordered by severity: a larger value wins. */
-enum pr_action {
-    ACT_PASS, ACT_IGNORE, ACT_TAG, ACT_TEMPFAIL, ACT_REJECT, ACT_COUNT
-};
-
-#define VBIT(v) (1u << (v))
 
 struct pr_facts {
     enum pr_role role;
@@ -102,13 +84,6 @@ void policy_reply(const struct pr_config *cfg, const struct pr_verdict *v,
 void policy_new_ref(char ref[13]);
 const char *policy_advice(enum pr_violation viol);
 
-const char *policy_role_name(enum pr_role role);
-int policy_role_parse(const char *name, enum pr_role *out);
-const char *policy_violation_name(enum pr_violation viol);
-int policy_violation_parse(const char *name, enum pr_violation *out);
-const char *policy_action_name(enum pr_action act);
-int policy_action_parse(const char *name, enum pr_action *out);
-enum pr_action policy_default_action(enum pr_violation viol);
 const char *policy_default_reply(enum pr_violation viol, enum pr_role role);
 
 #endif

@@ -129,12 +129,12 @@ END_TEST
 
 START_TEST(test_names)
 {
-    ck_assert_int_eq(log_facility_parse("MAIL"), LOG_MAIL);
-    ck_assert_int_eq(log_facility_parse("local7"), LOG_LOCAL7);
-    ck_assert_int_eq(log_facility_parse("kern"), -1);
-    ck_assert_str_eq(log_facility_name(LOG_LOCAL3), "local3");
-    ck_assert_int_eq(log_level_parse("debug"), LOG_DEBUG);
-    ck_assert_int_eq(log_level_parse("loud"), -1);
+    ck_assert_int_eq(vocab_facility_parse("MAIL"), LOG_MAIL);
+    ck_assert_int_eq(vocab_facility_parse("local7"), LOG_LOCAL7);
+    ck_assert_int_eq(vocab_facility_parse("kern"), -1);
+    ck_assert_str_eq(vocab_facility_name(LOG_LOCAL3), "local3");
+    ck_assert_int_eq(vocab_level_parse("debug"), LOG_DEBUG);
+    ck_assert_int_eq(vocab_level_parse("loud"), -1);
 }
 END_TEST
 

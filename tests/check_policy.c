@@ -226,12 +226,12 @@ START_TEST(test_matrix)
     policy_rcpt(cfg, &f, local_rcpt ? "you@example.org" : "you@example.com", &rv);
     got = mv.violations | rv.violations;
     ck_assert_msg(got == want, "case %d role=%s auth=%d tls=%d trusted=%d local_rcpt=%d "
-                  "local_sender=%d: violations %#x, want %#x", i, policy_role_name(role),
+                  "local_sender=%d: violations %#x, want %#x", i, vocab_role_name(role),
                   auth, tls, trusted, local_rcpt, local_sender, got, want);
     /* The most severe default action decides (tags stay tags). */
     for (int v = 0; v < V_COUNT; v++)
-        if ((want & VBIT(v)) && policy_default_action((enum pr_violation) v) > want_action)
-            want_action = policy_default_action((enum pr_violation) v);
+        if ((want & VBIT(v)) && vocab_default_action((enum pr_violation) v) > want_action)
+            want_action = vocab_default_action((enum pr_violation) v);
     if (audit) {
         ck_assert_int_le(mv.action, ACT_TAG);
         ck_assert_int_le(rv.action, ACT_TAG);
