@@ -1,0 +1,188 @@
+/*
+ * doctor_report - portrole-doctor's two output formats.
+ *
+ * SYNOPSIS
+ *	#include "doctor.h"
+ *
+ *	doctor_report_text(mta, dc, stdout);
+ *	doctor_report_json(mta, dc, stdout);
+ *
+ * DESCRIPTION
+ *	The text report starts with the counts ("portrole-doctor: 2 errors,
+ *	1 warning, 0 notes"), then one block per listener (port, service,
+ *	address, {daemon_name}, role and which Listener line gave it, each
+ *	finding with severity, id, where, meaning and the line to write
+ *	instead), then the findings that belong to no single listener.
+ *
+ *	The JSON report is one object, its keys documented in
+ *	portrole-doctor(8) and kept stable: "version", "mta", "source",
+ *	"portrole_conf", "errors", "warnings", "notes", "listeners" (each:
+ *	"service", "where", "port", "address", "daemon_name", "role",
+ *	"role_from", "portrole", "findings") and "findings"; a finding is
+ *	{"severity","id","where","meaning","fix"}.
+ */
+#include "acconfig.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "doctor.h"
+
+/* role_from - how portrole chose the role, as a phrase */
+static void role_from(const struct doctor_listener *l, strbuf *sb)
+{
+    strbuf_reset(sb);
+    if (l->match == NULL)
+        strbuf_puts(sb, "no Listener line");
+    else if (l->match->kind == LISTENER_NAME)
+        strbuf_printf(sb, "Listener %s (by {daemon_name})", l->match->text);
+    else
+        strbuf_printf(sb, "Listener %s (by port)", l->match->text);
+}
+
+/* plural - "s" unless n is 1 */
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+/* text_findings - one finding per paragraph */
+static void text_findings(const struct doctor_findings *f, FILE *fp)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++) {
+        const struct doctor_finding *x = &f->v[i];
+
+        fprintf(fp, "  %s [%s] %s\n      %s\n", doctor_sev_name(x->sev), x->id, x->where,
+                x->meaning);
+        if (x->fix[0])
+            fprintf(fp, "      write instead: %s\n", x->fix);
+    }
+}
+
+/* doctor_report_text - the human report */
+void doctor_report_text(const struct doctor_mta *mta, const struct doctor_conf *dc, FILE *fp)
+{
+    strbuf from = STRBUF_INIT;
+    size_t c[3], i;
+
+    doctor_count(mta, c);
+    fprintf(fp, "portrole-doctor: %zu error%s, %zu warning%s, %zu note%s\n",
+            c[DOCTOR_ERROR], plural(c[DOCTOR_ERROR]), c[DOCTOR_WARNING],
+            plural(c[DOCTOR_WARNING]), c[DOCTOR_NOTE], plural(c[DOCTOR_NOTE]));
+    fprintf(fp, "%s %s, portrole.conf %s\n", mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail",
+            mta->source, dc->path ? dc->path : "(built-in defaults)");
+    for (i = 0; i < mta->nl; i++) {
+        const struct doctor_listener *l = &mta->l[i];
+
+        role_from(l, &from);
+        fprintf(fp, "\nlistener %s (%s:%d): port %d%s%s, {daemon_name} %s\n",
+                l->service, mta->file, l->line, l->port, l->addr ? " address " : "",
+                l->addr ? l->addr : "", l->daemon_name && *l->daemon_name ? l->daemon_name : "-");
+        if (l->modifiers)
+            fprintf(fp, "  modifiers M=%s\n", l->modifiers);
+        fprintf(fp, "  role %s from %s; portrole %s\n", policy_role_name(l->role),
+                strbuf_str(&from), l->wired ? "is wired" : "is not wired");
+        if (l->findings.n == 0)
+            fprintf(fp, "  no findings\n");
+        text_findings(&l->findings, fp);
+    }
+    if (mta->findings.n) {
+        fprintf(fp, "\n%s as a whole:\n", mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail");
+        text_findings(&mta->findings, fp);
+    }
+    strbuf_release(&from);
+}
+
+/* json_str - a JSON string literal, or null */
+static void json_str(FILE *fp, const char *s)
+{
+    if (s == NULL) {
+        fputs("null", fp);
+        return;
+    }
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char) *s;
+
+        if (ch == '"' || ch == '\\')
+            fprintf(fp, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(fp, "\\u%04x", ch);
+        else
+            fputc(ch, fp);
+    }
+    fputc('"', fp);
+}
+
+/* json_findings - an array of finding objects */
+static void json_findings(const struct doctor_findings *f, FILE *fp, const char *indent)
+{
+    size_t i;
+
+    fputc('[', fp);
+    for (i = 0; i < f->n; i++) {
+        const struct doctor_finding *x = &f->v[i];
+
+        fprintf(fp, "%s\n%s  {\"severity\": \"%s\", \"id\": ", i ? "," : "", indent,
+                doctor_sev_name(x->sev));
+        json_str(fp, x->id);
+        fputs(", \"where\": ", fp);
+        json_str(fp, x->where);
+        fputs(", \"meaning\": ", fp);
+        json_str(fp, x->meaning);
+        fputs(", \"fix\": ", fp);
+        json_str(fp, x->fix);
+        fputc('}', fp);
+    }
+    fprintf(fp, "%s]", f->n ? "\n" : "");
+    if (f->n)
+        fputs(indent, fp);
+}
+
+/* json_listener - one listener object */
+static void json_listener(const struct doctor_mta *mta, const struct doctor_listener *l,
+                          FILE *fp, strbuf *tmp)
+{
+    fputs("    {\"service\": ", fp);
+    json_str(fp, l->service);
+    doctor_where(tmp, mta, l->line);
+    fputs(", \"where\": ", fp);
+    json_str(fp, strbuf_str(tmp));
+    fprintf(fp, ", \"port\": %d, \"address\": ", l->port);
+    json_str(fp, l->addr);
+    fputs(", \"daemon_name\": ", fp);
+    json_str(fp, l->daemon_name);
+    fputs(", \"modifiers\": ", fp);
+    json_str(fp, l->modifiers);
+    fprintf(fp, ", \"role\": \"%s\", \"role_from\": ", policy_role_name(l->role));
+    json_str(fp, l->match ? l->match->text : NULL);
+    fprintf(fp, ", \"portrole\": %s,\n     \"findings\": ", l->wired ? "true" : "false");
+    json_findings(&l->findings, fp, "     ");
+    fputc('}', fp);
+}
+
+/* doctor_report_json - the machine-readable report */
+void doctor_report_json(const struct doctor_mta *mta, const struct doctor_conf *dc, FILE *fp)
+{
+    strbuf tmp = STRBUF_INIT;
+    size_t c[3], i;
+
+    doctor_count(mta, c);
+    fprintf(fp, "{\"version\": 1, \"mta\": \"%s\", \"source\": ",
+            mta->kind == DOCTOR_POSTFIX ? "postfix" : "sendmail");
+    json_str(fp, mta->source);
+    fputs(", \"portrole_conf\": ", fp);
+    json_str(fp, dc->path);
+    fprintf(fp, ",\n \"errors\": %zu, \"warnings\": %zu, \"notes\": %zu,\n \"listeners\": [",
+            c[DOCTOR_ERROR], c[DOCTOR_WARNING], c[DOCTOR_NOTE]);
+    for (i = 0; i < mta->nl; i++) {
+        fputs(i ? ",\n" : "\n", fp);
+        json_listener(mta, &mta->l[i], fp, &tmp);
+    }
+    fputs(mta->nl ? "\n ],\n \"findings\": " : "],\n \"findings\": ", fp);
+    json_findings(&mta->findings, fp, " ");
+    fputs("}\n", fp);
+    strbuf_release(&tmp);
+}
