@@ -308,7 +308,7 @@ static void check_submission_tls(struct pf *p, struct doctor_listener *l, enum p
                       "TLS from the first byte: every client set up for port 465 fails", l->port);
         strbuf_printf(&p->fix, "  -o smtpd_tls_wrappermode=yes   (under master.cf:%d)", l->line);
         add(p, &l->findings, DOCTOR_ERROR, "submission-no-tls");
-    } else if (kind == ROLE_SUBMISSION
+    } else if (kind == ROLE_SUBMISSION && !yes(eff(p, l, "smtpd_tls_wrappermode"))
                && !util_strcaseeq(eff(p, l, "smtpd_tls_security_level"), "encrypt")
                && !yes(eff(p, l, "smtpd_enforce_tls"))) {
         where_param(p, l, "smtpd_tls_security_level");
