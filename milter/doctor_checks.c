@@ -442,8 +442,8 @@ static void check_main(struct pf *p)
         add(p, &p->mta->findings, DOCTOR_WARNING, "milter-default-action-unset");
     } else if (util_strcaseeq(s->value, "accept")) {
         strbuf_puts(&p->msg, "milter_default_action = accept fails open: while portrole "
-                    "is down, port 25 relays nothing new but takes every message unchecked "
-                    "and submission takes mail from clients that never logged in");
+                    "is down every message is taken unchecked, on port 25 and on the "
+                    "submission ports alike");
         strbuf_puts(&p->fix, "milter_default_action = tempfail");
         add(p, &p->mta->findings, DOCTOR_WARNING, "milter-fail-open");
     }

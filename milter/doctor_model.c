@@ -132,6 +132,7 @@ void doctor_setting_set(struct doctor_settings *s, const char *name, const char 
     if (st == NULL) {
         s->v = util_realloc(s->v, (s->n + 1) * sizeof(*s->v));
         st = &s->v[s->n++];
+        memset(st, 0, sizeof(*st));
         st->name = util_strdup(name);
     } else {
         free(st->value);
