@@ -35,6 +35,7 @@
 
 #include "config.h"
 #include "policy.h"
+#include "vocab.h"
 #include "strbuf.h"
 
 enum doctor_mta_kind { DOCTOR_POSTFIX, DOCTOR_SENDMAIL };

@@ -82,7 +82,7 @@ void doctor_report_text(const struct doctor_mta *mta, const struct doctor_conf *
                 l->addr ? l->addr : "", l->daemon_name && *l->daemon_name ? l->daemon_name : "-");
         if (l->modifiers)
             fprintf(fp, "  modifiers M=%s\n", l->modifiers);
-        fprintf(fp, "  role %s from %s; portrole %s\n", policy_role_name(l->role),
+        fprintf(fp, "  role %s from %s; portrole %s\n", vocab_role_name(l->role),
                 strbuf_str(&from), l->wired ? "is wired" : "is not wired");
         if (l->findings.n == 0)
             fprintf(fp, "  no findings\n");
@@ -156,7 +156,7 @@ static void json_listener(const struct doctor_mta *mta, const struct doctor_list
     json_str(fp, l->daemon_name);
     fputs(", \"modifiers\": ", fp);
     json_str(fp, l->modifiers);
-    fprintf(fp, ", \"role\": \"%s\", \"role_from\": ", policy_role_name(l->role));
+    fprintf(fp, ", \"role\": \"%s\", \"role_from\": ", vocab_role_name(l->role));
     json_str(fp, l->match ? l->match->text : NULL);
     fprintf(fp, ", \"portrole\": %s,\n     \"findings\": ", l->wired ? "true" : "false");
     json_findings(&l->findings, fp, "     ");

@@ -129,7 +129,7 @@ static void check_listener_role(struct doctor_mta *mta, struct doctor_listener *
                || ((l->port == 587 || l->port == 465) && l->role == ROLE_MX)) {
         strbuf_printf(&msg, "port %d is the %s hop but portrole gives it role %s: %s",
                       l->port, l->port == 25 ? "relay/delivery" : "submission",
-                      policy_role_name(l->role), l->port == 25
+                      vocab_role_name(l->role), l->port == 25
                       ? "other servers cannot log in, so their deliveries to your domains "
                         "would be refused"
                       : "logged-in clients would be refused and port 587/465 would take "
@@ -161,7 +161,7 @@ static void check_shared_name(struct doctor_mta *mta, struct doctor_listener *l)
                       "{daemon_name} %s, and portrole matches by that name: both get role "
                       "%s, so portrole cannot tell port %d from port %d",
                       l->port, o->service, o->port, l->daemon_name,
-                      policy_role_name(l->role), l->port, o->port);
+                      vocab_role_name(l->role), l->port, o->port);
         strbuf_printf(&fix, "Listener %d %s (a port line instead of Listener %s)",
                       l->port, default_role(l->port), l->match->name);
         doctor_add(&l->findings, DOCTOR_WARNING, "daemon-name-shared", strbuf_str(&where),
@@ -204,7 +204,7 @@ static void check_unused(struct doctor_mta *mta, const struct doctor_conf *dc)
         strbuf_reset(&msg);
         strbuf_reset(&fix);
         strbuf_printf(&msg, "Listener %s (role %s) matches no listener of this %s: "
-                      "%s", pl->text, policy_role_name(pl->role),
+                      "%s", pl->text, vocab_role_name(pl->role),
                       mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail",
                       pl->kind == LISTENER_NAME ? "no listener sends that {daemon_name}"
                       : "nothing listens on that port");
