@@ -90,8 +90,10 @@ static void conf_where(strbuf *sb, const struct doctor_conf *dc, size_t n)
 /* default_role - the role a port would normally carry */
 static const char *default_role(int port)
 {
+    /* Any other port: the administrator must say which hop it serves;
+     * guessing "internal" would switch every check off. */
     return port == 25 ? "mx" : port == 587 ? "submission" : port == 465 ? "submissions"
-           : "internal";
+           : "mx|submission|submissions|internal   (the hop this port serves)";
 }
 
 /* resolve - the role of each listener, as policy_role() decides it */
