@@ -28,6 +28,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <pthread.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@
 #include "explain.h"
 #include "glue.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 #define EXIT_CONFIG  1
@@ -299,12 +301,64 @@ static void reload(const struct options *o)
                 errors.data[i] = ';';
         log_msg(LOG_ERR, "reload failed, keeping the running configuration: %s",
                 strbuf_str(&errors));
+        stats_error(STATS_ERR_RELOAD);
     } else {
         log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
         config_install(cfg);
+        stats_reload();
         log_msg(LOG_INFO, "configuration reloaded from %s", cfg->path ? cfg->path : "defaults");
     }
     strbuf_release(&errors);
+}
+
+/* write_stats - the metrics file of the current config, if it names one;
+ *	returns its StatsInterval in milliseconds, -1 (wait for a signal) without */
+static int write_stats(void)
+{
+    static int failing;
+    struct pr_config *cfg = config_acquire();
+    strbuf err = STRBUF_INIT;
+    int wait_ms = -1;
+
+    if (cfg != NULL && cfg->stats_file != NULL) {
+        wait_ms = cfg->stats_interval * 1000;
+        if (stats_write(cfg->stats_file, &err) < 0) {
+            stats_error(STATS_ERR_STATSFILE);
+            if (!failing)                   /* once per failing streak, not every interval */
+                log_msg(LOG_WARNING, "%s", strbuf_str(&err));
+            failing = 1;
+        } else {
+            if (failing)
+                log_msg(LOG_INFO, "StatsFile %s written again", cfg->stats_file);
+            failing = 0;
+        }
+    }
+    config_release(cfg);
+    strbuf_release(&err);
+    return wait_ms;
+}
+
+/* next_signal - the next signal from the pipe, 0 when the interval ran out,
+ *	-1 when the pipe failed */
+static int next_signal(int wait_ms)
+{
+    struct pollfd pfd = {sigpipe_fd[0], POLLIN, 0};
+    char c;
+    ssize_t n;
+
+    for (;;) {
+        int r = poll(&pfd, 1, wait_ms);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            return 0;
+        if (r < 0)
+            return -1;
+        if ((n = read(sigpipe_fd[0], &c, 1)) < 0 && errno == EINTR)
+            continue;
+        return n == 1 ? (unsigned char) c : -1;
+    }
 }
 
 /* run - start libmilter and serve signals until told to stop */
@@ -312,8 +366,7 @@ static int run(const struct options *o)
 {
     struct sigaction sa;
     pthread_t tid;
-    int milter_rc = 0;
-    char c;
+    int milter_rc = 0, sig;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -327,18 +380,16 @@ static int run(const struct options *o)
         return EXIT_RUNTIME;
     }
     for (;;) {
-        ssize_t n = read(sigpipe_fd[0], &c, 1);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0 || c == SIGTERM || c == SIGINT)
+        sig = next_signal(write_stats());
+        if (sig < 0 || sig == SIGTERM || sig == SIGINT)
             break;
-        if (c == SIGHUP)
+        if (sig == SIGHUP)
             reload(o);
     }
     log_msg(LOG_INFO, "stopping");
     smfi_stop();
     pthread_join(tid, NULL);
+    write_stats();                      /* the final counts, once every session closed */
     return milter_rc == MI_SUCCESS ? 0 : EXIT_RUNTIME;
 }
 
