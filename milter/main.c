@@ -227,8 +227,12 @@ static int drop_privileges(const char *spec, const char *sock)
 
     if (user_ids(spec, &uid, &gid, name, sizeof(name)) < 0)
         return -1;
-    if (geteuid() != 0 && getuid() == uid && geteuid() == uid && getegid() == gid)
+    if (geteuid() != 0 && getuid() == uid && geteuid() == uid) {
+        if (getegid() != gid)           /* systemd's Group= decided, and only root could change it */
+            log_msg(LOG_WARNING, "UserID %s: already running as user %s with group %ld, "
+                    "which stays (only root can switch groups)", spec, name, (long) getegid());
         return 0;
+    }
     if (path != NULL && chown(path, uid, gid) != 0)
         log_msg(LOG_WARNING, "cannot chown socket %s: %s", path, strerror(errno));
     if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
