@@ -806,6 +806,17 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
             error(c, c->file, rv->line, "LogLevel: '%s' is not one of: error warning "
                   "notice info debug", v);
         break;
+    case PARAM_STATSFILE:
+        if (*v && v[0] != '/')
+            error(c, c->file, rv->line, "StatsFile: '%s' is not an absolute path", v);
+        cfg->stats_file = *v ? util_strdup(v) : NULL;
+        break;
+    case PARAM_STATSINTERVAL:
+        n = strtol(v, &end, 10);
+        if (*v == 0 || *end || n < 1 || n > 3600)
+            error(c, c->file, rv->line, "StatsInterval: '%s' is not a number of seconds 1-3600", v);
+        cfg->stats_interval = (int) n;
+        break;
     default:
         break;
     }
@@ -969,6 +980,7 @@ void config_free(struct pr_config *cfg)
     free(cfg->socket);
     free(cfg->userid);
     free(cfg->pidfile);
+    free(cfg->stats_file);
     for (size_t i = 0; i < cfg->nlisteners; i++) {
         free(cfg->listeners[i].name);
         free(cfg->listeners[i].text);
@@ -1189,6 +1201,8 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
     case PARAM_TESTDNSDATA: STR(cfg->test_dns_data); break;
     case PARAM_SYSLOGFACILITY: fprintf(fp, "%s %s\n", name, vocab_facility_name(cfg->syslog_facility)); break;
     case PARAM_LOGFORMAT: fprintf(fp, "%s %s\n", name, cfg->log_format == LOG_FORMAT_JSON ? "json" : "kv"); break;
+    case PARAM_STATSFILE: STR(cfg->stats_file); break;
+    case PARAM_STATSINTERVAL: fprintf(fp, "%s %d\n", name, cfg->stats_interval); break;
     case PARAM_LOGLEVEL:
         fprintf(fp, "%s %s\n", name, levels[cfg->log_level & 7]);
         break;

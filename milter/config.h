@@ -98,6 +98,8 @@ struct pr_config {
     int         syslog_facility;
     enum log_format log_format;
     int         log_level;      /* syslog priority: LOG_ERR .. LOG_DEBUG */
+    char       *stats_file;     /* NULL: no metrics file */
+    int         stats_interval; /* seconds */
 
     void       *spf_server;     /* owned by spf.c */
     void       *dkim_lib;       /* owned by dkim.c */

@@ -32,6 +32,7 @@
 #include "header.h"
 #include "log.h"
 #include "session.h"
+#include "stats.h"
 #include "util.h"
 
 #define TEMPFAIL_TEXT "Temporary internal error in portrole, try again later"
@@ -57,6 +58,7 @@ static struct session *getsession(SMFICTX *ctx, const char *where)
 /* internal_error - answer tempfail for this message */
 static sfsistat internal_error(SMFICTX *ctx)
 {
+    stats_error(STATS_ERR_INTERNAL);
     smfi_setreply(ctx, "451", "4.3.0", TEMPFAIL_TEXT);
     return SMFIS_TEMPFAIL;
 }
@@ -90,6 +92,7 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
         session_free(s);
         return SMFIS_REJECT;
     }
+    stats_sessions(+1);
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
     want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_HDR
         | SMFIP_NR_EOH | SMFIP_NR_BODY;
@@ -206,6 +209,7 @@ static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
             log_msg(LOG_ERR, "connect: cannot set up session state: tempfail");
             return SMFIS_TEMPFAIL;
         }
+        stats_sessions(+1);
     }
     dname = macro(ctx, "{daemon_name}");
     daddr = macro(ctx, "{daemon_addr}");
@@ -285,10 +289,12 @@ static void log_verdict(const struct session *s, const struct pr_facts *f,
         d.action = v->action;
         d.violations = v->violations;
         log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+        stats_decision(s->role, d.action, d.violations);
     } else if (v->ignored) {
         d.action = ACT_IGNORE;
         d.violations = v->ignored;
         log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+        stats_decision(s->role, d.action, d.violations);
     }
 }
 
@@ -312,6 +318,7 @@ static void run_spf(struct session *s)
         return;                         /* no domain to ask about: SPF cannot run */
     session_set(&s->spf_domain, domain);
     s->spf = spf_check(s->cfg, s->client_addr, s->helo ? s->helo : "", s->sender);
+    stats_spf(s->spf);
 }
 
 /* pr_envfrom - a new transaction: the MAIL-stage decision */
@@ -338,8 +345,10 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     session_facts(s, &f);
     policy_mail(s->cfg, &f, &v);
     log_verdict(s, &f, &v, NULL, 0);
-    if (v.action >= ACT_TEMPFAIL)
+    if (v.action >= ACT_TEMPFAIL) {
+        stats_message(s->role, v.action);
         return reply(ctx, s, &v, &f, NULL);
+    }
     s->tagged |= v.tagged;
     if (v.would > s->would)
         s->would = v.would;
@@ -487,6 +496,7 @@ static sfsistat pr_eom(SMFICTX *ctx)
         || add_headers(ctx, s, &f, dkim_summary, dkim_ar.data) < 0) {
         log_msg(LOG_ERR, "%s: the MTA refused a header change: tempfail",
                 s->queueid ? s->queueid : "NOQUEUE");
+        stats_error(STATS_ERR_HEADER);
         strbuf_release(&dkim_ar);
         session_reset_msg(s);
         return internal_error(ctx);
@@ -502,6 +512,9 @@ static sfsistat pr_eom(SMFICTX *ctx)
     d.audit = s->cfg->audit;
     d.ref = s->ref;
     log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+    stats_decision(s->role, d.action, d.violations);
+    stats_message(s->role, d.action);
+    stats_dkim(dkim_summary);
     strbuf_release(&dkim_ar);
     session_reset_msg(s);
     return SMFIS_CONTINUE;
@@ -520,6 +533,8 @@ static sfsistat pr_close(SMFICTX *ctx)
     struct session *s = smfi_getpriv(ctx);
 
     smfi_setpriv(ctx, NULL);
+    if (s != NULL)
+        stats_sessions(-1);
     session_free(s);
     return SMFIS_CONTINUE;
 }

@@ -28,6 +28,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <pthread.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@
 #include "explain.h"
 #include "glue.h"
 #include "log.h"
+#include "stats.h"
 #include "util.h"
 
 #define EXIT_CONFIG  1
@@ -187,14 +189,12 @@ static int open_socket(const struct pr_config *cfg, const char *sock)
     return 0;
 }
 
-/* drop_privileges - become USER[:GROUP] with only that user's groups */
-static int drop_privileges(const char *spec, const char *sock)
+/* user_ids - USER[:GROUP] as ids; -1 after logging why */
+static int user_ids(const char *spec, uid_t *uid, gid_t *gid, char *name, size_t size)
 {
     char buf[256], *group;
     struct passwd *pw;
     struct group *gr;
-    gid_t gid;
-    const char *path = unix_path(sock);
 
     util_strlcpy(buf, spec, sizeof(buf));
     if ((group = strchr(buf, ':')) != NULL)
@@ -203,38 +203,115 @@ static int drop_privileges(const char *spec, const char *sock)
         log_msg(LOG_ERR, "UserID: no such user %s", buf);
         return -1;
     }
-    gid = pw->pw_gid;
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    util_strlcpy(name, pw->pw_name, size);
     if (group != NULL) {
         if ((gr = getgrnam(group)) == NULL) {
             log_msg(LOG_ERR, "UserID: no such group %s", group);
             return -1;
         }
-        gid = gr->gr_gid;
+        *gid = gr->gr_gid;
     }
-    if (path != NULL && chown(path, pw->pw_uid, gid) != 0)
+    return 0;
+}
+
+/* drop_privileges - become USER[:GROUP] with only that user's groups;
+ *	already being that user (systemd's User=) is fine */
+static int drop_privileges(const char *spec, const char *sock)
+{
+    char name[256];
+    uid_t uid;
+    gid_t gid;
+    const char *path = sock ? unix_path(sock) : NULL;
+
+    if (user_ids(spec, &uid, &gid, name, sizeof(name)) < 0)
+        return -1;
+    if (geteuid() != 0 && getuid() == uid && geteuid() == uid) {
+        if (getegid() != gid)           /* systemd's Group= decided, and only root could change it */
+            log_msg(LOG_WARNING, "UserID %s: already running as user %s with group %ld, "
+                    "which stays (only root can switch groups)", spec, name, (long) getegid());
+        return 0;
+    }
+    if (path != NULL && chown(path, uid, gid) != 0)
         log_msg(LOG_WARNING, "cannot chown socket %s: %s", path, strerror(errno));
-    if (initgroups(pw->pw_name, gid) != 0 || setgid(gid) != 0 || setuid(pw->pw_uid) != 0) {
+    if (initgroups(name, gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
         log_msg(LOG_ERR, "cannot switch to user %s: %s", spec, strerror(errno));
         return -1;
     }
-    if (setuid(0) == 0 && pw->pw_uid != 0) {
+    if (setuid(0) == 0 && uid != 0) {
         log_msg(LOG_ERR, "privilege drop to %s did not stick", spec);
         return -1;
     }
     return 0;
 }
 
-/* write_pidfile - our pid, one line */
-static int write_pidfile(const char *path)
+/* pid_directory - the pid file's directory must let USER remove the file
+ *	at stop: a missing one is made and handed to USER (as Debian's
+ *	milters have /run/NAME owned by their user); an existing one is only
+ *	checked, never chowned - it may be /run itself */
+static void pid_directory(const char *path, const char *user)
 {
-    FILE *fp = fopen(path, "w");
+    char dir[4096], name[256], *slash;
+    struct stat st;
+    uid_t uid;
+    gid_t gid;
 
-    if (fp == NULL) {
+    if (user == NULL || *user == 0 || geteuid() != 0
+        || user_ids(user, &uid, &gid, name, sizeof(name)) < 0)
+        return;
+    util_strlcpy(dir, path, sizeof(dir));
+    if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+        return;
+    *slash = 0;
+    if (mkdir(dir, 0755) == 0) {
+        if (chown(dir, uid, gid) != 0)
+            log_msg(LOG_WARNING, "cannot hand pid directory %s to %s: %s", dir, user, strerror(errno));
+        return;
+    }
+    if (stat(dir, &st) == 0 && st.st_uid != uid && !(st.st_mode & S_IWOTH)
+        && !(st.st_gid == gid && (st.st_mode & S_IWGRP)))
+        log_msg(LOG_WARNING, "pid file directory %s is not writable by %s, so the pid file "
+                "cannot be removed at stop (it is emptied instead): use a directory of its "
+                "own, e.g. PidFile /run/portrole/portrole-milter.pid", dir, user);
+}
+
+/* write_pidfile - our pid, one line, in a file USER may empty at stop */
+static int write_pidfile(const char *path, const char *user)
+{
+    char line[32], name[256];
+    int fd, len;
+    uid_t uid;
+    gid_t gid;
+
+    pid_directory(path, user);
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0) {
         log_msg(LOG_ERR, "cannot write pid file %s: %s", path, strerror(errno));
         return -1;
     }
-    fprintf(fp, "%ld\n", (long) getpid());
-    return fclose(fp) == 0 ? 0 : -1;
+    len = snprintf(line, sizeof(line), "%ld\n", (long) getpid());
+    if (write(fd, line, (size_t) len) != len) {
+        log_msg(LOG_ERR, "cannot write pid file %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (user && *user && geteuid() == 0 && user_ids(user, &uid, &gid, name, sizeof(name)) == 0
+        && fchown(fd, uid, gid) != 0)
+        log_msg(LOG_WARNING, "cannot hand pid file %s to %s: %s", path, user, strerror(errno));
+    return close(fd) == 0 ? 0 : -1;
+}
+
+/* remove_pidfile - at stop; where the directory forbids it, leave it empty,
+ *	so that it never names a process that is gone */
+static void remove_pidfile(const char *path)
+{
+    int fd;
+
+    if (unlink(path) == 0 || errno == ENOENT)
+        return;
+    log_msg(LOG_WARNING, "cannot remove pid file %s: %s", path, strerror(errno));
+    if ((fd = open(path, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+        close(fd);
 }
 
 /* daemonize - detach from the terminal */
@@ -299,12 +376,64 @@ static void reload(const struct options *o)
                 errors.data[i] = ';';
         log_msg(LOG_ERR, "reload failed, keeping the running configuration: %s",
                 strbuf_str(&errors));
+        stats_error(STATS_ERR_RELOAD);
     } else {
         log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
         config_install(cfg);
+        stats_reload();
         log_msg(LOG_INFO, "configuration reloaded from %s", cfg->path ? cfg->path : "defaults");
     }
     strbuf_release(&errors);
+}
+
+/* write_stats - the metrics file of the current config, if it names one;
+ *	returns its StatsInterval in milliseconds, -1 (wait for a signal) without */
+static int write_stats(void)
+{
+    static int failing;
+    struct pr_config *cfg = config_acquire();
+    strbuf err = STRBUF_INIT;
+    int wait_ms = -1;
+
+    if (cfg != NULL && cfg->stats_file != NULL) {
+        wait_ms = cfg->stats_interval * 1000;
+        if (stats_write(cfg->stats_file, &err) < 0) {
+            stats_error(STATS_ERR_STATSFILE);
+            if (!failing)                   /* once per failing streak, not every interval */
+                log_msg(LOG_WARNING, "%s", strbuf_str(&err));
+            failing = 1;
+        } else {
+            if (failing)
+                log_msg(LOG_INFO, "StatsFile %s written again", cfg->stats_file);
+            failing = 0;
+        }
+    }
+    config_release(cfg);
+    strbuf_release(&err);
+    return wait_ms;
+}
+
+/* next_signal - the next signal from the pipe, 0 when the interval ran out,
+ *	-1 when the pipe failed */
+static int next_signal(int wait_ms)
+{
+    struct pollfd pfd = {sigpipe_fd[0], POLLIN, 0};
+    char c;
+    ssize_t n;
+
+    for (;;) {
+        int r = poll(&pfd, 1, wait_ms);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r == 0)
+            return 0;
+        if (r < 0)
+            return -1;
+        if ((n = read(sigpipe_fd[0], &c, 1)) < 0 && errno == EINTR)
+            continue;
+        return n == 1 ? (unsigned char) c : -1;
+    }
 }
 
 /* run - start libmilter and serve signals until told to stop */
@@ -312,8 +441,7 @@ static int run(const struct options *o)
 {
     struct sigaction sa;
     pthread_t tid;
-    int milter_rc = 0;
-    char c;
+    int milter_rc = 0, sig;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -327,18 +455,16 @@ static int run(const struct options *o)
         return EXIT_RUNTIME;
     }
     for (;;) {
-        ssize_t n = read(sigpipe_fd[0], &c, 1);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0 || c == SIGTERM || c == SIGINT)
+        sig = next_signal(write_stats());
+        if (sig < 0 || sig == SIGTERM || sig == SIGINT)
             break;
-        if (c == SIGHUP)
+        if (sig == SIGHUP)
             reload(o);
     }
     log_msg(LOG_INFO, "stopping");
     smfi_stop();
     pthread_join(tid, NULL);
+    write_stats();                      /* the final counts, once every session closed */
     return milter_rc == MI_SUCCESS ? 0 : EXIT_RUNTIME;
 }
 
@@ -359,7 +485,7 @@ static int setup(const struct options *o, const struct pr_config *cfg, const cha
         log_msg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
         return EXIT_RUNTIME;
     }
-    if (pidfile && write_pidfile(pidfile) < 0)
+    if (pidfile && write_pidfile(pidfile, user) < 0)
         return EXIT_RUNTIME;
     if (user && *user) {
         if (drop_privileges(user, sock) < 0)
@@ -391,13 +517,38 @@ static int serve(const struct options *o, struct pr_config *cfg)
                 audit ? "audit" : "enforce");
         rc = run(o);
         if (pidfile)
-            unlink(pidfile);
+            remove_pidfile(pidfile);
     }
     config_install(NULL);
     free(sock);
     free(user);
     free(pidfile);
     return rc;
+}
+
+/* check_as_user - "-n" as root: read the file again as the user the daemon
+ *	runs as (-u, else UserID), since a reload (SIGHUP) reads it as that
+ *	user; a file only root can read passes as root and fails the reload */
+static struct pr_config *check_as_user(const struct options *o, struct pr_config *cfg)
+{
+    char *user = util_strdup(o->user ? o->user : cfg->userid);
+    struct pr_config *again;
+
+    if (user == NULL || *user == 0 || geteuid() != 0) {
+        free(user);
+        return cfg;
+    }
+    config_free(cfg);
+    log_open(LOG_MAIL, 1);
+    if (drop_privileges(user, NULL) < 0) {
+        free(user);
+        return NULL;
+    }
+    if ((again = load(o, stderr)) == NULL)
+        fprintf(stderr, "portrole-milter: the check above ran as %s, the user the daemon "
+                "reloads the file as\n", user);
+    free(user);
+    return again;
 }
 
 int main(int argc, char **argv)
@@ -409,6 +560,8 @@ int main(int argc, char **argv)
     if ((cfg = load(&o, stderr)) == NULL)
         return EXIT_CONFIG;
     if (o.check) {
+        if ((cfg = check_as_user(&o, cfg)) == NULL)
+            return EXIT_CONFIG;
         config_dump(cfg, stdout);
         fprintf(stderr, "portrole-milter: configuration %s OK\n", cfg->path ? cfg->path : "(defaults)");
         config_free(cfg);

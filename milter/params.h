@@ -66,7 +66,11 @@
     X(LOGFORMAT, "LogFormat", "kv", 0, \
       "kv: key=value decision lines; json: one JSON object per line") \
     X(LOGLEVEL, "LogLevel", "info", 0, \
-      "error | warning | notice | info | debug")
+      "error | warning | notice | info | debug") \
+    X(STATSFILE, "StatsFile", "", 0, \
+      "file that receives the counters as OpenMetrics text (node-exporter textfile collector); empty writes none") \
+    X(STATSINTERVAL, "StatsInterval", "30", 0, \
+      "seconds between two writes of StatsFile (1-3600); it is also written at stop")
 
 #define PARAM_ENUM(id, name, def, rep, doc) PARAM_##id,
 enum param_id { PORTROLE_PARAMS(PARAM_ENUM) PARAM_COUNT };
