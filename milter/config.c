@@ -782,6 +782,13 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
                 error(c, c->file, rv->line, "DKIM verify: this build has no DKIM (rebuild with libopendkim)");
         }
         break;
+    case PARAM_DKIMMAXSIGNATURES:
+        n = strtol(v, &end, 10);
+        if (*v == 0 || *end || n < 1 || n > PR_DKIM_MAX_SIGS)
+            error(c, c->file, rv->line, "DKIMMaxSignatures: '%s' is not a number 1-%d", v,
+                  PR_DKIM_MAX_SIGS);
+        cfg->dkim_max_sigs = (int) n;
+        break;
     case PARAM_DNSTIMEOUT:
         n = strtol(v, &end, 10);
         if (*v == 0 || *end || n < 1 || n > 60)
@@ -1185,6 +1192,7 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
     case PARAM_AUTHRESULTS: YN(cfg->auth_results); break;
     case PARAM_SPF: fprintf(fp, "%s %s\n", name, cfg->spf ? "on" : "off"); break;
     case PARAM_DKIM: fprintf(fp, "%s %s\n", name, cfg->dkim ? "verify" : "off"); break;
+    case PARAM_DKIMMAXSIGNATURES: fprintf(fp, "%s %d\n", name, cfg->dkim_max_sigs); break;
     case PARAM_DNSTIMEOUT: fprintf(fp, "%s %d\n", name, cfg->dns_timeout); break;
     case PARAM_TESTDNSDATA: STR(cfg->test_dns_data); break;
     case PARAM_SYSLOGFACILITY: fprintf(fp, "%s %s\n", name, vocab_facility_name(cfg->syslog_facility)); break;

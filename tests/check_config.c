@@ -40,6 +40,9 @@ static const struct error_case {
     {"Socket inet:99999@127.0.0.1\n", ":1: Socket: expected"},
     {"UMask 999\n", ":1: UMask: '999' is not an octal mode"},
     {"DNSTimeout 0\n", ":1: DNSTimeout: '0' is not a number of seconds 1-60"},
+    {"DKIMMaxSignatures 0\n", ":1: DKIMMaxSignatures: '0' is not a number 1-20"},
+    {"DKIMMaxSignatures 21\n", ":1: DKIMMaxSignatures: '21' is not a number 1-20"},
+    {"DKIMMaxSignatures all\n", ":1: DKIMMaxSignatures: 'all' is not a number 1-20"},
     {"UserID no-such-user-portrole\n", ":1: UserID: 'no-such-user-portrole': no such user"},
     {"SenderLoginMap /nonexistent/map\n", ":1: SenderLoginMap: cannot read /nonexistent/map"},
     {"SenderPolicy everyone\n", ":1: SenderPolicy: 'everyone' is not one of"},
@@ -189,6 +192,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(cfg->action[V_UNAUTH_RELAY], ACT_REJECT);
     ck_assert_int_eq(cfg->action[V_LOCAL_SENDER_ON_MX], ACT_TAG);
     ck_assert_int_eq(cfg->dns_timeout, 5);
+    ck_assert_int_eq(cfg->dkim_max_sigs, 5);
     config_free(cfg);
     strbuf_release(&err);
 }
