@@ -52,6 +52,10 @@ struct ctx {
     const char *file;
     strbuf *errors;
     int     nerrors;
+    int     pf_importing;       /* LocalDomains items come from Postfix */
+    int     pf_imported;        /* Postfix's domains are in already */
+    int     pf_table;           /* ... from a table's keys (postmap -s) */
+    int     pf_parent;          /* ... of a parameter in parent_domain_matches_subdomains */
 };
 
 /* error - record one FILE:LINE: message */
@@ -199,11 +203,13 @@ static void import_postfix_value(struct ctx *c, int line, char *value, item_fn f
         if (i < sizeof(dumpable) / sizeof(dumpable[0])) {
             char *dump = postfix_query(c, line, "postmap", "-s", tok), *l, *s2;
 
+            c->pf_table = 1;
             for (l = dump ? strtok_r(dump, "\n", &s2) : NULL; l; l = strtok_r(NULL, "\n", &s2)) {
                 l[strcspn(l, " \t")] = 0;
                 if (*l)
                     fn(c, l, c->file, line);
             }
+            c->pf_table = 0;
             free(dump);
         } else if (tok[0] == '/') {
             each_file_item(c, tok, c->file, line, fn);
@@ -260,22 +266,46 @@ static void push(char ***arr, size_t *n, char *s)
     (*arr)[(*n)++] = s;
 }
 
-/* add_domain - one LocalDomains item */
+static void import_postfix_domains(struct ctx *c, int line);
+
+/*
+ * add_domain - one LocalDomains item. The word "postfix" imports Postfix's
+ * domains (on the LocalDomains line; a file: list holds domains only). Of
+ * a Postfix table only the domain-shaped keys count, as in Postfix, whose
+ * domain lists look the domain up: "user@example.org" and "@example.org"
+ * keys of a virtual_alias_maps are addresses, never matched. A domain of
+ * a parameter named in parent_domain_matches_subdomains matches its
+ * subdomains too, as Postfix's own domain lists do.
+ */
 static void add_domain(struct ctx *c, const char *item, const char *file, int line)
 {
-    char *d = util_strdup(item[0] == '.' ? item + 1 : item);
-    size_t len = strlen(d);
+    char *d;
+    size_t len;
 
+    if (!c->pf_importing && util_strcaseeq(item, "postfix")) {
+        if (file == c->file)
+            import_postfix_domains(c, line);
+        else
+            error(c, file, line, "LocalDomains: 'postfix' in a file: list is not imported: "
+                  "write it on the LocalDomains line itself");
+        return;
+    }
+    d = util_strdup(item[0] == '.' ? item + 1 : item);
+    len = strlen(d);
     util_lowercase(d);
     if (len > 1 && d[len - 1] == '.')
         d[len - 1] = 0;
     if (!valid_domain(d)) {
-        error(c, file, line, "LocalDomains: '%s' is not a domain name", item);
+        if (!c->pf_table)
+            error(c, file, line, "LocalDomains: '%s' is not a domain name", item);
         free(d);
-    } else if (item[0] == '.')
+    } else if (item[0] == '.') {
         push(&c->cfg->subdomains, &c->cfg->nsubdomains, d);
-    else
+    } else {
+        if (c->pf_parent)
+            push(&c->cfg->subdomains, &c->cfg->nsubdomains, util_strdup(d));
         push(&c->cfg->domains, &c->cfg->ndomains, d);
+    }
 }
 
 /* cmpstr - qsort/bsearch on char * */
@@ -301,16 +331,47 @@ static void sort_unique(char **arr, size_t *n)
     *n = j;
 }
 
-/* parse_local_domains - the LocalDomains value */
+/* list_has - name is an item of a Postfix list value (comma or space separated) */
+static int list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name), len;
+
+    for (const char *p = list; *p; p += len) {
+        p += strspn(p, ", \t\r\n");
+        len = strcspn(p, ", \t\r\n");
+        if (len == n && strncasecmp(p, name, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* import_postfix_domains - Postfix's own domains, once, matched as Postfix matches them */
+static void import_postfix_domains(struct ctx *c, int line)
+{
+    static const char *const params[4] = {"mydestination", "virtual_mailbox_domains",
+        "virtual_alias_domains", "relay_domains"};
+    char *value[4], *parent;
+
+    if (c->pf_imported++)
+        return;
+    for (int i = 0; i < 4; i++)
+        value[i] = postfix_query(c, line, "postconf", "-xh", params[i]);
+    parent = postfix_query(c, line, "postconf", "-xh", "parent_domain_matches_subdomains");
+    c->pf_importing = 1;
+    for (int i = 0; i < 4; i++) {
+        c->pf_parent = parent != NULL && list_has(parent, params[i]);
+        if (value[i] != NULL)
+            import_postfix_value(c, line, value[i], add_domain);
+        free(value[i]);
+    }
+    c->pf_importing = c->pf_parent = 0;
+    free(parent);
+}
+
+/* parse_local_domains - the LocalDomains value; "postfix" may stand among the items */
 static void parse_local_domains(struct ctx *c, const struct raw_value *rv)
 {
-    static const char *const params[] = {"mydestination", "virtual_mailbox_domains",
-        "virtual_alias_domains", "relay_domains", NULL};
-
-    if (util_strcaseeq(rv->value, "postfix"))
-        import_postfix(c, rv->line, params, add_domain);
-    else
-        each_item(c, rv->value, rv->line, add_domain);
+    each_item(c, rv->value, rv->line, add_domain);
     sort_unique(c->cfg->domains, &c->cfg->ndomains);
     sort_unique(c->cfg->subdomains, &c->cfg->nsubdomains);
 }
@@ -918,6 +979,7 @@ struct pr_config *config_load(const char *path, strbuf *errors)
     FILE *fp = NULL;
 
     memset(slots, 0, sizeof(slots));
+    memset(&c, 0, sizeof(c));
     c.cfg = util_calloc(1, sizeof(*c.cfg));
     c.file = path ? path : "(defaults)";
     c.errors = errors;
