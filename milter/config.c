@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "dkim.h"
+#include "idn.h"
 #include "spf.h"
 #include "util.h"
 
@@ -288,6 +289,24 @@ static void add_domain(struct ctx *c, const char *item, const char *file, int li
         else
             error(c, file, line, "LocalDomains: 'postfix' in a file: list is not imported: "
                   "write it on the LocalDomains line itself");
+        return;
+    }
+    if (!idn_is_ascii(item)) {
+        char alabel[256];
+
+        /* U-labels are kept as A-labels, the form recipients are matched in. */
+        if (idn_to_ascii(item[0] == '.' ? item + 1 : item, alabel, sizeof(alabel)) < 0) {
+            if (!c->pf_table)
+                error(c, file, line, "LocalDomains: '%s' is not a valid internationalised "
+                      "domain name%s", item, idn_available() ? ""
+                      : " (this build has no libidn2: write its A-label, xn--...)");
+            return;
+        }
+        d = util_malloc(strlen(alabel) + 2);
+        strcpy(d, item[0] == '.' ? "." : "");
+        strcat(d, alabel);
+        add_domain(c, d, file, line);
+        free(d);
         return;
     }
     d = util_strdup(item[0] == '.' ? item + 1 : item);
@@ -1132,6 +1151,14 @@ int config_local_domain(const struct pr_config *cfg, const char *domain)
     if (len > 1 && buf[len - 1] == '.')
         buf[--len] = 0;
     util_lowercase(buf);
+    /* SMTPUTF8: a UTF-8 domain is matched by its A-labels, as LocalDomains is kept. */
+    if (!idn_is_ascii(buf)) {
+        char alabel[256];
+
+        if (idn_to_ascii(buf, alabel, sizeof(alabel)) < 0)
+            return 0;                   /* no valid IDN (or no libidn2): never ours */
+        util_strlcpy(buf, alabel, sizeof(buf));
+    }
     /* Only a well-formed name can be ours: ".example.net" is no subdomain. */
     if (!valid_domain(buf))
         return 0;

@@ -9,6 +9,7 @@
 #include <utime.h>
 
 #include "config.h"
+#include "idn.h"
 #include "testconf.h"
 
 /* ---- one error each ---- */
@@ -473,6 +474,53 @@ START_TEST(test_postfix_in_list)
 }
 END_TEST
 
+/* IDN: a U-label recipient matches an A-label in LocalDomains, and back. */
+static const struct idn_case {
+    const char *domain;
+    int local;                  /* with libidn2; without it only ASCII names match */
+} idn_cases[] = {
+    {"xn--bcher-kva.example", 1},
+    {"b\xc3\xbc" "cher.example", 1},                   /* bücher.example */
+    {"B\xc3\x9c" "CHER.EXAMPLE", 1},                   /* BÜCHER.EXAMPLE */
+    {"mail.m\xc3\xbc" "nchen.example", 1},             /* a subdomain of .münchen */
+    {"xn--mnchen-3ya.example", 0},                      /* .münchen is subdomains only */
+    {"mail.xn--mnchen-3ya.example", 1},
+    {"xn--strae-oqa.test", 1},                           /* written as straße.test */
+    {"stra\xc3\x9f" "e.test", 1},
+    {"strasse.test", 0},                                /* IDNA2008: ß is not ss */
+    {"b\xff" "cher.example", 0},                        /* not UTF-8 */
+    {"b\xc3\xbc" "cher.other", 0},
+};
+
+START_TEST(test_idn)
+{
+    const struct idn_case *c = &idn_cases[_i];
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load(idn_available()
+        ? "LocalDomains xn--bcher-kva.example, .m\xc3\xbc" "nchen.example, stra\xc3\x9f" "e.test\n"
+        : "LocalDomains xn--bcher-kva.example, .xn--mnchen-3ya.example, xn--strae-oqa.test\n", &err);
+    int want = c->local && (idn_available() || idn_is_ascii(c->domain));
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_msg(config_local_domain(cfg, c->domain) == want, "%s: want %d", c->domain, want);
+    config_free(cfg);
+    strbuf_release(&err);
+}
+END_TEST
+
+/* A name that is no valid IDN is a FILE:LINE error, never a domain. */
+START_TEST(test_idn_bad)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load("Mode enforce\nLocalDomains example.org, b\xff" "d.example\n", &err);
+
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(strbuf_str(&err), ":2: LocalDomains: 'b\xff" "d.example' is not a valid "
+                         "internationalised domain name") != NULL, "%s", strbuf_str(&err));
+    strbuf_release(&err);
+}
+END_TEST
+
 START_TEST(test_dump)
 {
     strbuf err = STRBUF_INIT;
@@ -542,6 +590,8 @@ static Suite *config_suite(void)
     tcase_add_loop_test(tc, test_postfix_parent_domains, 0,
                         sizeof(parent_cases) / sizeof(parent_cases[0]));
     tcase_add_test(tc, test_postfix_in_list);
+    tcase_add_loop_test(tc, test_idn, 0, sizeof(idn_cases) / sizeof(idn_cases[0]));
+    tcase_add_test(tc, test_idn_bad);
     tcase_add_test(tc, test_dump);
     tcase_add_test(tc, test_snapshot);
     suite_add_tcase(s, tc);

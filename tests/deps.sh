@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential autoconf automake libtool pkg-config clang
  libclang-rt-14-dev libmilter-dev check miltertest libspf2-dev
- libopendkim-dev opendkim-tools zlib1g-dev postfix swaks
+ libopendkim-dev opendkim-tools zlib1g-dev libidn2-dev postfix swaks
  libsasl2-modules sasl2-bin openssl iproute2 python3 valgrind util-linux mount"
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
