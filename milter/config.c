@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "dkim.h"
+#include "idn.h"
 #include "spf.h"
 #include "util.h"
 
@@ -52,6 +53,10 @@ struct ctx {
     const char *file;
     strbuf *errors;
     int     nerrors;
+    int     pf_importing;       /* LocalDomains items come from Postfix */
+    int     pf_imported;        /* Postfix's domains are in already */
+    int     pf_table;           /* ... from a table's keys (postmap -s) */
+    int     pf_parent;          /* ... of a parameter in parent_domain_matches_subdomains */
 };
 
 /* error - record one FILE:LINE: message */
@@ -199,11 +204,13 @@ static void import_postfix_value(struct ctx *c, int line, char *value, item_fn f
         if (i < sizeof(dumpable) / sizeof(dumpable[0])) {
             char *dump = postfix_query(c, line, "postmap", "-s", tok), *l, *s2;
 
+            c->pf_table = 1;
             for (l = dump ? strtok_r(dump, "\n", &s2) : NULL; l; l = strtok_r(NULL, "\n", &s2)) {
                 l[strcspn(l, " \t")] = 0;
                 if (*l)
                     fn(c, l, c->file, line);
             }
+            c->pf_table = 0;
             free(dump);
         } else if (tok[0] == '/') {
             each_file_item(c, tok, c->file, line, fn);
@@ -260,22 +267,64 @@ static void push(char ***arr, size_t *n, char *s)
     (*arr)[(*n)++] = s;
 }
 
-/* add_domain - one LocalDomains item */
+static void import_postfix_domains(struct ctx *c, int line);
+
+/*
+ * add_domain - one LocalDomains item. The word "postfix" imports Postfix's
+ * domains (on the LocalDomains line; a file: list holds domains only). Of
+ * a Postfix table only the domain-shaped keys count, as in Postfix, whose
+ * domain lists look the domain up: "user@example.org" and "@example.org"
+ * keys of a virtual_alias_maps are addresses, never matched. A domain of
+ * a parameter named in parent_domain_matches_subdomains matches its
+ * subdomains too, as Postfix's own domain lists do.
+ */
 static void add_domain(struct ctx *c, const char *item, const char *file, int line)
 {
-    char *d = util_strdup(item[0] == '.' ? item + 1 : item);
-    size_t len = strlen(d);
+    char *d;
+    size_t len;
 
+    if (!c->pf_importing && util_strcaseeq(item, "postfix")) {
+        if (file == c->file)
+            import_postfix_domains(c, line);
+        else
+            error(c, file, line, "LocalDomains: 'postfix' in a file: list is not imported: "
+                  "write it on the LocalDomains line itself");
+        return;
+    }
+    if (!idn_is_ascii(item)) {
+        char alabel[256];
+
+        /* U-labels are kept as A-labels, the form recipients are matched in. */
+        if (idn_to_ascii(item[0] == '.' ? item + 1 : item, alabel, sizeof(alabel)) < 0) {
+            if (!c->pf_table)
+                error(c, file, line, "LocalDomains: '%s' is not a valid internationalised "
+                      "domain name%s", item, idn_available() ? ""
+                      : " (this build has no libidn2: write its A-label, xn--...)");
+            return;
+        }
+        d = util_malloc(strlen(alabel) + 2);
+        strcpy(d, item[0] == '.' ? "." : "");
+        strcat(d, alabel);
+        add_domain(c, d, file, line);
+        free(d);
+        return;
+    }
+    d = util_strdup(item[0] == '.' ? item + 1 : item);
+    len = strlen(d);
     util_lowercase(d);
     if (len > 1 && d[len - 1] == '.')
         d[len - 1] = 0;
     if (!valid_domain(d)) {
-        error(c, file, line, "LocalDomains: '%s' is not a domain name", item);
+        if (!c->pf_table)
+            error(c, file, line, "LocalDomains: '%s' is not a domain name", item);
         free(d);
-    } else if (item[0] == '.')
+    } else if (item[0] == '.') {
         push(&c->cfg->subdomains, &c->cfg->nsubdomains, d);
-    else
+    } else {
+        if (c->pf_parent)
+            push(&c->cfg->subdomains, &c->cfg->nsubdomains, util_strdup(d));
         push(&c->cfg->domains, &c->cfg->ndomains, d);
+    }
 }
 
 /* cmpstr - qsort/bsearch on char * */
@@ -301,16 +350,47 @@ static void sort_unique(char **arr, size_t *n)
     *n = j;
 }
 
-/* parse_local_domains - the LocalDomains value */
+/* list_has - name is an item of a Postfix list value (comma or space separated) */
+static int list_has(const char *list, const char *name)
+{
+    size_t n = strlen(name), len;
+
+    for (const char *p = list; *p; p += len) {
+        p += strspn(p, ", \t\r\n");
+        len = strcspn(p, ", \t\r\n");
+        if (len == n && strncasecmp(p, name, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* import_postfix_domains - Postfix's own domains, once, matched as Postfix matches them */
+static void import_postfix_domains(struct ctx *c, int line)
+{
+    static const char *const params[4] = {"mydestination", "virtual_mailbox_domains",
+        "virtual_alias_domains", "relay_domains"};
+    char *value[4], *parent;
+
+    if (c->pf_imported++)
+        return;
+    for (int i = 0; i < 4; i++)
+        value[i] = postfix_query(c, line, "postconf", "-xh", params[i]);
+    parent = postfix_query(c, line, "postconf", "-xh", "parent_domain_matches_subdomains");
+    c->pf_importing = 1;
+    for (int i = 0; i < 4; i++) {
+        c->pf_parent = parent != NULL && list_has(parent, params[i]);
+        if (value[i] != NULL)
+            import_postfix_value(c, line, value[i], add_domain);
+        free(value[i]);
+    }
+    c->pf_importing = c->pf_parent = 0;
+    free(parent);
+}
+
+/* parse_local_domains - the LocalDomains value; "postfix" may stand among the items */
 static void parse_local_domains(struct ctx *c, const struct raw_value *rv)
 {
-    static const char *const params[] = {"mydestination", "virtual_mailbox_domains",
-        "virtual_alias_domains", "relay_domains", NULL};
-
-    if (util_strcaseeq(rv->value, "postfix"))
-        import_postfix(c, rv->line, params, add_domain);
-    else
-        each_item(c, rv->value, rv->line, add_domain);
+    each_item(c, rv->value, rv->line, add_domain);
     sort_unique(c->cfg->domains, &c->cfg->ndomains);
     sort_unique(c->cfg->subdomains, &c->cfg->nsubdomains);
 }
@@ -782,6 +862,13 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
                 error(c, c->file, rv->line, "DKIM verify: this build has no DKIM (rebuild with libopendkim)");
         }
         break;
+    case PARAM_DKIMMAXSIGNATURES:
+        n = strtol(v, &end, 10);
+        if (*v == 0 || *end || n < 1 || n > PR_DKIM_MAX_SIGS)
+            error(c, c->file, rv->line, "DKIMMaxSignatures: '%s' is not a number 1-%d", v,
+                  PR_DKIM_MAX_SIGS);
+        cfg->dkim_max_sigs = (int) n;
+        break;
     case PARAM_DNSTIMEOUT:
         n = strtol(v, &end, 10);
         if (*v == 0 || *end || n < 1 || n > 60)
@@ -922,6 +1009,7 @@ struct pr_config *config_load(const char *path, strbuf *errors)
     FILE *fp = NULL;
 
     memset(slots, 0, sizeof(slots));
+    memset(&c, 0, sizeof(c));
     c.cfg = util_calloc(1, sizeof(*c.cfg));
     c.file = path ? path : "(defaults)";
     c.errors = errors;
@@ -1075,6 +1163,14 @@ int config_local_domain(const struct pr_config *cfg, const char *domain)
     if (len > 1 && buf[len - 1] == '.')
         buf[--len] = 0;
     util_lowercase(buf);
+    /* SMTPUTF8: a UTF-8 domain is matched by its A-labels, as LocalDomains is kept. */
+    if (!idn_is_ascii(buf)) {
+        char alabel[256];
+
+        if (idn_to_ascii(buf, alabel, sizeof(alabel)) < 0)
+            return 0;                   /* no valid IDN (or no libidn2): never ours */
+        util_strlcpy(buf, alabel, sizeof(buf));
+    }
     /* Only a well-formed name can be ours: ".example.net" is no subdomain. */
     if (!valid_domain(buf))
         return 0;
@@ -1197,6 +1293,7 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
     case PARAM_AUTHRESULTS: YN(cfg->auth_results); break;
     case PARAM_SPF: fprintf(fp, "%s %s\n", name, cfg->spf ? "on" : "off"); break;
     case PARAM_DKIM: fprintf(fp, "%s %s\n", name, cfg->dkim ? "verify" : "off"); break;
+    case PARAM_DKIMMAXSIGNATURES: fprintf(fp, "%s %d\n", name, cfg->dkim_max_sigs); break;
     case PARAM_DNSTIMEOUT: fprintf(fp, "%s %d\n", name, cfg->dns_timeout); break;
     case PARAM_TESTDNSDATA: STR(cfg->test_dns_data); break;
     case PARAM_SYSLOGFACILITY: fprintf(fp, "%s %s\n", name, vocab_facility_name(cfg->syslog_facility)); break;

@@ -93,6 +93,7 @@ struct pr_config {
     int         auth_results;
     int         spf;
     int         dkim;
+    int         dkim_max_sigs;  /* DKIMMaxSignatures */
     int         dns_timeout;
     char       *test_dns_data;
     int         syslog_facility;

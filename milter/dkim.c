@@ -36,6 +36,18 @@
  *	the body's (DKIM_LIBFLAGS_FIXCRLF). Signatures that do not parse are
  *	kept (DKIM_LIBFLAGS_BADSIGHANDLES) so they get a result.
  *
+ *	Bounded cost: only the first DKIMMaxSignatures DKIM-Signature
+ *	fields (topmost first) reach libopendkim; the rest are counted and
+ *	reported as one "dkim=policy reason=..." result (RFC 8601: signed,
+ *	but not acceptable to this ADMD - here, one too many). Ignoring them
+ *	inside the library (a prescreen callback) is not enough: it sets up
+ *	a body hash per signature before the callback runs and feeds every
+ *	body chunk to all of them, so 400 signatures with distinct l= cost
+ *	400 hashes of the body. Not passing them costs nothing. A kept
+ *	signature that itself covers DKIM-Signature fields (h=) may then
+ *	fail; that happens only on a message with more signatures than the
+ *	limit.
+ *
  *	A key look-up that fails temporarily leaves libopendkim's signature
  *	unprocessed with an unknown error; the adapter remembers which key
  *	names failed so that such a signature reads temperror, not neutral.
@@ -79,6 +91,9 @@ struct pr_dkim {
     int         nosig;          /* no DKIM-Signature header */
     int         finished;
     int         raw_values;     /* values keep the white space after the colon */
+    int         max_sigs;       /* DKIMMaxSignatures */
+    int         nsigs;          /* DKIM-Signature fields passed to the library */
+    int         ignored;        /* those past max_sigs, withheld from it */
     struct timespec deadline;   /* of the current phase's key look-ups */
     strbuf      tempfailed;     /* "\nNAME\n" for each key look-up that failed temporarily */
     const char *summary;
@@ -195,6 +210,9 @@ struct pr_dkim *pr_dkim_new(const struct pr_config *cfg)
         return NULL;
     d = util_calloc(1, sizeof(*d));
     d->gen = gen;
+    d->max_sigs = cfg->dkim_max_sigs > 0 ? cfg->dkim_max_sigs : PR_DKIM_DEFAULT_SIGS;
+    if (d->max_sigs > PR_DKIM_MAX_SIGS)
+        d->max_sigs = PR_DKIM_MAX_SIGS;
     d->dkim = dkim_verify(gen->lib, (const unsigned char *) "portrole", NULL, &stat);
     if (d->dkim == NULL || dkim_set_user_context(d->dkim, d) != DKIM_STAT_OK) {
         log_msg(LOG_WARNING, "DKIM: libopendkim refused a verify handle: %s",
@@ -224,6 +242,10 @@ void pr_dkim_header(struct pr_dkim *d, const char *name, const char *value)
 
     if (!usable(d) || d->eoh_done || name == NULL)
         return;
+    if (util_strcaseeq(name, "DKIM-Signature") && d->nsigs++ >= d->max_sigs) {
+        d->ignored++;                   /* never hashed, never looked up */
+        return;
+    }
     /* Without SMFIP_HDR_LEADSPC the MTA dropped the space after the colon. */
     strbuf_printf(&field, d->raw_values ? "%s:" : "%s: ", name);
     /* Postfix folds with a bare LF; the signer hashed CRLF. */
@@ -382,12 +404,16 @@ static void finish(struct pr_dkim *d)
         for (int i = 0; i < nsigs; i++) {
             r = sig_result(d, sigs[i]);
             seen[r] = 1;
-            if (i > 0)
+            if (d->ar.len > 0)
                 strbuf_puts(&d->ar, "; ");
             strbuf_printf(&d->ar, "dkim=%s", result_names[r]);
             put_prop(&d->ar, "header.d", dkim_sig_getdomain(sigs[i]));
             put_prop(&d->ar, "header.s", dkim_sig_getselector(sigs[i]));
         }
+        if (d->ignored > 0)
+            strbuf_printf(&d->ar, "%sdkim=policy reason=\"%d more signature%s not verified, "
+                          "DKIMMaxSignatures %d\"", d->ar.len > 0 ? "; " : "", d->ignored,
+                          d->ignored > 1 ? "s" : "", d->max_sigs);
         d->summary = "neutral";
         for (r = R_PASS; r < R_COUNT; r++)
             if (seen[r]) {

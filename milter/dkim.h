@@ -16,6 +16,12 @@
  *	Summary rule: "pass" when any signature passes, else the first of
  *	"fail", "permerror", "temperror", "neutral" that some signature got,
  *	else "none" (the message carries no signature).
+ *	Only the first DKIMMaxSignatures signatures (cfg->dkim_max_sigs, in
+ *	header order, topmost first; PR_DKIM_DEFAULT_SIGS when unset, at
+ *	most PR_DKIM_MAX_SIGS) are verified: the rest never reach the
+ *	library, so nothing is hashed or looked up for them, and the AR
+ *	fragments end with one "dkim=policy reason=..." that counts them.
+ *	So the cost and the AR size are bounded whatever the message holds.
  *	pr_dkim_raw_values() says the header values keep the white space
  *	after the colon (SMFIP_HDR_LEADSPC), so they are hashed as written.
  *	With DKIM compiled out (dkim_stub.c) dkim_available() is 0 and
@@ -25,6 +31,9 @@
 #define PORTROLE_DKIM_H
 
 #include <stddef.h>
+
+#define PR_DKIM_DEFAULT_SIGS 5      /* DKIMMaxSignatures' default, as in params.h */
+#define PR_DKIM_MAX_SIGS     20     /* its upper bound: 20 results stay under 11 KiB */
 
 struct pr_config;
 struct strbuf;

@@ -12,7 +12,10 @@
  *	re-read at HELO (it runs again after STARTTLS) and at MAIL.
  *
  * DIAGNOSTICS
- *	Internal errors are logged and answered with tempfail (451 4.3.0).
+ *	Internal errors (the MTA refused a header change, a callback without
+ *	session state) are answered with tempfail, 451 4.3.0 ending in
+ *	"(ref ID)" like every refusal, and logged as an error line and a
+ *	decision line (action=tempfail) with that ref.
  *	A listener without port macros is logged once with the line to add.
  */
 #include "acconfig.h"
@@ -45,22 +48,65 @@ static const char mail_macros[] =
 static const char rcpt_macros[] = "{rcpt_addr} i";
 static const char eom_macros[] = "i";
 
-/* getsession - the private data, or NULL after logging why */
-static struct session *getsession(SMFICTX *ctx, const char *where)
+/* getsession - the private data; NULL when the connection was never set up */
+static struct session *getsession(SMFICTX *ctx)
 {
-    struct session *s = smfi_getpriv(ctx);
-
-    if (s == NULL)
-        log_msg(LOG_ERR, "%s: no session state (connection not set up): tempfail", where);
-    return s;
+    return smfi_getpriv(ctx);
 }
 
-/* internal_error - answer tempfail for this message */
-static sfsistat internal_error(SMFICTX *ctx)
+/* log_internal_error - the decision line of a message tempfailed by our own fault */
+static void log_internal_error(const struct session *s)
 {
+    struct pr_facts f;
+    struct log_decision d;
+
+    session_facts(s, &f);
+    memset(&d, 0, sizeof(d));
+    d.queueid = s->queueid;
+    d.facts = &f;
+    d.rcpts = (const char *const *) s->rcpts;
+    d.nrcpts = s->nrcpts;
+    d.action = ACT_TEMPFAIL;
+    d.violations = s->tagged;
+    d.audit = s->cfg->audit;
+    d.ref = s->ref;
+    log_decision(s->cfg->log_format == LOG_FORMAT_JSON, &d);
+}
+
+/*
+ * internal_error - answer tempfail (451 4.3.0) for this message. Like every
+ * other refusal the reply ends with "(ref ID)", and the error line and the
+ * decision line carry ref=ID, so that portrole-audit --ref finds the cause.
+ */
+static sfsistat internal_error(SMFICTX *ctx, struct session *s, const char *why)
+{
+    char fresh[13], text[sizeof(TEMPFAIL_TEXT) + 24];
+    const char *ref = fresh;
+
     stats_error(STATS_ERR_INTERNAL);
-    smfi_setreply(ctx, "451", "4.3.0", TEMPFAIL_TEXT);
+    if (s != NULL) {
+        if (s->ref[0] == 0)
+            policy_new_ref(s->ref);     /* before MAIL: no transaction yet */
+        ref = s->ref;
+    } else {
+        policy_new_ref(fresh);
+    }
+    log_msg(LOG_ERR, "%s: %s: tempfail ref=%s", s && s->queueid ? s->queueid : "NOQUEUE",
+            why, ref);
+    if (s != NULL)
+        log_internal_error(s);
+    snprintf(text, sizeof(text), "%s (ref %s)", TEMPFAIL_TEXT, ref);
+    smfi_setreply(ctx, "451", "4.3.0", text);
     return SMFIS_TEMPFAIL;
+}
+
+/* no_session - tempfail a callback that has no session state */
+static sfsistat no_session(SMFICTX *ctx, const char *where)
+{
+    char why[96];
+
+    snprintf(why, sizeof(why), "%s: no session state (connection not set up)", where);
+    return internal_error(ctx, NULL, why);
 }
 
 /* macro - a macro's value, NULL when unset */
@@ -243,10 +289,10 @@ static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 /* pr_helo - remember HELO; TLS may have started since connect */
 static sfsistat pr_helo(SMFICTX *ctx, char *helohost)
 {
-    struct session *s = getsession(ctx, "helo");
+    struct session *s = getsession(ctx);
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "helo");
     session_set(&s->helo, helohost);
     session_set(&s->tls_version, macro(ctx, "{tls_version}"));
     return noreply(s, SMFIP_NR_HELO);
@@ -324,13 +370,13 @@ static void run_spf(struct session *s)
 /* pr_envfrom - a new transaction: the MAIL-stage decision */
 static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
 {
-    struct session *s = getsession(ctx, "mail");
+    struct session *s = getsession(ctx);
     struct pr_facts f;
     struct pr_verdict v;
     char *sender;
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "mail");
     session_reset_msg(s);
     policy_new_ref(s->ref);
     sender = session_strip_brackets(argv ? argv[0] : NULL);
@@ -361,14 +407,14 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
 /* pr_envrcpt - the relay decision, per recipient */
 static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
 {
-    struct session *s = getsession(ctx, "rcpt");
+    struct session *s = getsession(ctx);
     struct pr_facts f;
     struct pr_verdict v;
     char *rcpt;
     const char *domain;
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "rcpt");
     if (macro(ctx, "i") != NULL)
         session_set(&s->queueid, macro(ctx, "i"));
     rcpt = session_strip_brackets(argv ? argv[0] : NULL);
@@ -395,10 +441,10 @@ static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
 /* pr_header - note forged copies of our headers; feed DKIM */
 static sfsistat pr_header(SMFICTX *ctx, char *name, char *value)
 {
-    struct session *s = getsession(ctx, "header");
+    struct session *s = getsession(ctx);
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "header");
     if (util_strcaseeq(name, s->cfg->header_name)) {
         s->hdr_seen++;
         if (header_is_ours(value, s->authserv_id))
@@ -415,10 +461,10 @@ static sfsistat pr_header(SMFICTX *ctx, char *name, char *value)
 /* pr_eoh - end of headers, for DKIM */
 static sfsistat pr_eoh(SMFICTX *ctx)
 {
-    struct session *s = getsession(ctx, "eoh");
+    struct session *s = getsession(ctx);
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "eoh");
     pr_dkim_eoh(s->dkim);
     return noreply(s, SMFIP_NR_EOH);
 }
@@ -426,10 +472,10 @@ static sfsistat pr_eoh(SMFICTX *ctx)
 /* pr_body - a body chunk, for DKIM */
 static sfsistat pr_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
-    struct session *s = getsession(ctx, "body");
+    struct session *s = getsession(ctx);
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "body");
     pr_dkim_body(s->dkim, data, len);
     return noreply(s, SMFIP_NR_BODY);
 }
@@ -470,20 +516,25 @@ static int add_headers(SMFICTX *ctx, struct session *s, const struct pr_facts *f
     if (rc == MI_SUCCESS)
         rc = smfi_insheader(ctx, 0, s->cfg->header_name, value.data);
     strbuf_release(&value);
+#ifdef PORTROLE_TEST_HOOKS
+    /* tests/portrole-milter-hooks only: an MTA that refuses our header change. */
+    if (getenv("PORTROLE_TEST_FAULT") != NULL && strcmp(getenv("PORTROLE_TEST_FAULT"), "insheader") == 0)
+        rc = MI_FAILURE;
+#endif
     return rc == MI_SUCCESS ? 0 : -1;
 }
 
 /* pr_eom - clean forged headers, stamp the route, log the message */
 static sfsistat pr_eom(SMFICTX *ctx)
 {
-    struct session *s = getsession(ctx, "eom");
+    struct session *s = getsession(ctx);
     struct pr_facts f;
     struct log_decision d;
     strbuf dkim_ar = STRBUF_INIT;
     const char *dkim_summary;
 
     if (s == NULL)
-        return internal_error(ctx);
+        return no_session(ctx, "eom");
     if (macro(ctx, "i") != NULL)
         session_set(&s->queueid, macro(ctx, "i"));
     dkim_summary = pr_dkim_result(s->dkim, &dkim_ar);
@@ -494,12 +545,14 @@ static sfsistat pr_eom(SMFICTX *ctx)
     if (delete_forged(ctx, s, s->cfg->header_name, s->forged, s->nforged) < 0
         || delete_forged(ctx, s, "Authentication-Results", s->forged_ar, s->nforged_ar) < 0
         || add_headers(ctx, s, &f, dkim_summary, dkim_ar.data) < 0) {
-        log_msg(LOG_ERR, "%s: the MTA refused a header change: tempfail",
-                s->queueid ? s->queueid : "NOQUEUE");
+        sfsistat r;
+
         stats_error(STATS_ERR_HEADER);
+        r = internal_error(ctx, s, "the MTA refused a header change");
+
         strbuf_release(&dkim_ar);
         session_reset_msg(s);
-        return internal_error(ctx);
+        return r;
     }
     memset(&d, 0, sizeof(d));
     d.queueid = s->queueid;

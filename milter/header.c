@@ -12,6 +12,11 @@
  *	physical line passes HEADER_LINE_MAX. The comment always starts its
  *	own line and folds between words.
  *
+ *	Authentication-Results stays under HEADER_AR_MAX whatever the DKIM
+ *	adapter hands over: results past that are left out and counted in
+ *	a closing "dkim=policy reason=..." item, far below libmilter's
+ *	64 KiB limit on one header change.
+ *
  *	Every value that came from the network goes through
  *	header_append_value(): no byte of it can end a line or smuggle in a
  *	second header, and the 255-byte cap keeps each item far below 998.
@@ -364,10 +369,23 @@ void header_build(const char *header_name, const struct header_route *r,
     strbuf_release(&item);
 }
 
-/* put_dkim_ar - each "; "-separated DKIM result as its own item */
+/* put_dkim_item - one DKIM result, unless the value is full; 1 when left out */
+static int put_dkim_item(struct fold *fl, strbuf *item, size_t left_out)
+{
+    /* Keep room for the closing "dkim=policy reason=..." item. */
+    if (left_out > 0 || fl->out->len + item->len > HEADER_AR_MAX - 128) {
+        strbuf_reset(item);
+        return 1;
+    }
+    fold_item(fl, item);
+    return 0;
+}
+
+/* put_dkim_ar - each "; "-separated DKIM result as its own item, bounded */
 static void put_dkim_ar(struct fold *fl, const char *ar, strbuf *item)
 {
     int quoted = 0;
+    size_t left_out = 0;
 
     for (const char *p = ar;; p++) {
         /* A ';' inside a quoted value is data, not a separator. */
@@ -382,15 +400,20 @@ static void put_dkim_ar(struct fold *fl, const char *ar, strbuf *item)
             while (item->len > 0 && item->data[item->len - 1] == ' ')
                 strbuf_truncate(item, item->len - 1);
             if (item->len > 0)
-                fold_item(fl, item);
+                left_out += (size_t) put_dkim_item(fl, item, left_out);
             if (*p == 0)
-                return;
+                break;
             while (p[1] == ' ' || p[1] == '\t')
                 p++;
             continue;
         }
         if (item->len > 0 || *p != ' ')
             strbuf_putc(item, clean_byte((unsigned char) *p));
+    }
+    if (left_out > 0) {
+        strbuf_printf(item, "dkim=policy reason=\"%zu more result%s left out: header size "
+                      "limit\"", left_out, left_out > 1 ? "s" : "");
+        fold_item(fl, item);
     }
 }
 

@@ -27,7 +27,9 @@
  *	a copy is a forgery and is deleted; others are route history.
  *
  *	header_build_ar() renders an RFC 8601 Authentication-Results value
- *	with only the methods that ran.
+ *	with only the methods that ran, never longer than HEADER_AR_MAX
+ *	bytes: DKIM results past that are counted in one closing
+ *	"dkim=policy reason=..." item.
  */
 #ifndef PORTROLE_HEADER_H
 #define PORTROLE_HEADER_H
@@ -38,6 +40,7 @@
 #define HEADER_VALUE_MAX 255
 #define HEADER_FOLD_AT   78
 #define HEADER_LINE_MAX  998
+#define HEADER_AR_MAX    16384  /* an Authentication-Results value, folds included */
 
 struct header_route {
     const char *authserv_id;

@@ -11,7 +11,8 @@
  *	socket, daemonises unless -f, writes the pid file, drops to UserID and
  *	runs libmilter in a second thread. The main thread keeps the signals:
  *	SIGHUP reloads the config for new connections (a bad file is logged
- *	and the old config stays), SIGTERM and SIGINT stop the milter.
+ *	and the old config stays) and re-applies SyslogFacility and LogLevel;
+ *	SIGTERM and SIGINT stop the milter.
  *
  *	libmilter has its own signal thread, which treats SIGHUP as "stop".
  *	The kernel offers a process-directed signal to the main thread first
@@ -378,6 +379,8 @@ static void reload(const struct options *o)
                 strbuf_str(&errors));
         stats_error(STATS_ERR_RELOAD);
     } else {
+        /* SyslogFacility too: the new facility takes this very line. */
+        log_open(cfg->syslog_facility, o->foreground);
         log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
         config_install(cfg);
         stats_reload();

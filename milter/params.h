@@ -57,6 +57,8 @@
       "on | off: check SPF on port-25 (mx) mail with libspf2") \
     X(DKIM, "DKIM", "verify", 0, \
       "verify | off: verify DKIM signatures on port-25 (mx) mail with libopendkim") \
+    X(DKIMMAXSIGNATURES, "DKIMMaxSignatures", "5", 0, \
+      "DKIM signatures verified per message (1-20), topmost first; the rest are reported as dkim=policy, not verified") \
     X(DNSTIMEOUT, "DNSTimeout", "5", 0, \
       "seconds an SPF or DKIM DNS look-up may take before it is temperror (1-60)") \
     X(TESTDNSDATA, "TestDNSData", "", 0, \

@@ -9,6 +9,7 @@
 #include <utime.h>
 
 #include "config.h"
+#include "idn.h"
 #include "testconf.h"
 
 /* ---- one error each ---- */
@@ -40,6 +41,9 @@ static const struct error_case {
     {"Socket inet:99999@127.0.0.1\n", ":1: Socket: expected"},
     {"UMask 999\n", ":1: UMask: '999' is not an octal mode"},
     {"DNSTimeout 0\n", ":1: DNSTimeout: '0' is not a number of seconds 1-60"},
+    {"DKIMMaxSignatures 0\n", ":1: DKIMMaxSignatures: '0' is not a number 1-20"},
+    {"DKIMMaxSignatures 21\n", ":1: DKIMMaxSignatures: '21' is not a number 1-20"},
+    {"DKIMMaxSignatures all\n", ":1: DKIMMaxSignatures: 'all' is not a number 1-20"},
     {"UserID no-such-user-portrole\n", ":1: UserID: 'no-such-user-portrole': no such user"},
     {"SenderLoginMap /nonexistent/map\n", ":1: SenderLoginMap: cannot read /nonexistent/map"},
     {"SenderPolicy everyone\n", ":1: SenderPolicy: 'everyone' is not one of"},
@@ -189,6 +193,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(cfg->action[V_UNAUTH_RELAY], ACT_REJECT);
     ck_assert_int_eq(cfg->action[V_LOCAL_SENDER_ON_MX], ACT_TAG);
     ck_assert_int_eq(cfg->dns_timeout, 5);
+    ck_assert_int_eq(cfg->dkim_max_sigs, 5);
     config_free(cfg);
     strbuf_release(&err);
 }
@@ -298,6 +303,224 @@ START_TEST(test_postfix_import)
 }
 END_TEST
 
+/*
+ * pf_setup - a private Postfix config dir: main.cf (each @DIR@ replaced by
+ * the dir), the tables given as NAME, CONTENT pairs built with postmap,
+ * and PORTROLE_POSTCONF/POSTMAP pointing at it.
+ * 0 when postconf/postmap are missing (the caller returns).
+ */
+static int pf_setup(char *dir, const char *main_cf, const char *const *tables)
+{
+    char path[256], cmd[600];
+    struct utimbuf old = {0, 0};
+    strbuf text = STRBUF_INIT;
+
+    if (system("command -v postconf >/dev/null 2>&1 && command -v postmap >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "check_config: postconf/postmap not installed: Postfix import not tested\n");
+        return 0;
+    }
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/main.cf", dir);
+    for (const char *p = main_cf, *at;; p = at + 5) {
+        if ((at = strstr(p, "@DIR@")) == NULL) {
+            strbuf_puts(&text, p);
+            break;
+        }
+        strbuf_append(&text, p, (size_t) (at - p));
+        strbuf_puts(&text, dir);
+    }
+    write_file(path, strbuf_str(&text));
+    strbuf_release(&text);
+    utime(path, &old);                  /* Postfix ignores a main.cf younger than 2 s */
+    snprintf(path, sizeof(path), "%s/master.cf", dir);
+    write_file(path, "");
+    utime(path, &old);
+    for (; tables && *tables; tables += 2) {
+        snprintf(path, sizeof(path), "%s/%s", dir, tables[0]);
+        write_file(path, tables[1]);
+        snprintf(cmd, sizeof(cmd), "postmap -c %s hash:%s", dir, path);
+        ck_assert_int_eq(system(cmd), 0);
+    }
+    snprintf(cmd, sizeof(cmd), "postconf -c %s", dir);
+    setenv("PORTROLE_POSTCONF", cmd, 1);
+    snprintf(cmd, sizeof(cmd), "postmap -c %s", dir);
+    setenv("PORTROLE_POSTMAP", cmd, 1);
+    return 1;
+}
+
+/* pf_cleanup - undo pf_setup */
+static void pf_cleanup(const char *dir)
+{
+    char cmd[300];
+
+    unsetenv("PORTROLE_POSTCONF");
+    unsetenv("PORTROLE_POSTMAP");
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/*
+ * Postfix's defaults: virtual_alias_domains = $virtual_alias_maps, whose
+ * keys are mostly addresses; only the domain-shaped keys are domains.
+ * Likewise virtual_mailbox_domains = $virtual_mailbox_maps.
+ */
+START_TEST(test_postfix_virtual_maps)
+{
+    static const char *const tables[] = {
+        "virtual", "postmaster@alias.test root\n@catchall.test someone\n"
+                   "alias.test anything\ninfo@other.test x\n.sub-alias.test x\n",
+        "vmailbox", "user@vmail.test vmail.test/user/\nvmail2.test x\n",
+        NULL, NULL};
+    char dir[] = "/tmp/portrole-pf-XXXXXX";
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg;
+
+    if (!pf_setup(dir, "compatibility_level = 3.6\nmyhostname = mx.example.test\n"
+                  "mydestination = $myhostname\nvirtual_alias_maps = hash:@DIR@/virtual\n"
+                  "virtual_mailbox_maps = hash:@DIR@/vmailbox\n"
+                  "virtual_mailbox_domains = $virtual_mailbox_maps\n", tables))
+        return;
+    cfg = testconf_load("LocalDomains postfix\n", &err);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(config_local_domain(cfg, "alias.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "x.sub-alias.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "vmail2.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "mx.example.test"), 1);
+    /* Address keys name no domain: Postfix would not accept these either. */
+    ck_assert_int_eq(config_local_domain(cfg, "catchall.test"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, "other.test"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, "vmail.test"), 0);
+    ck_assert_int_eq(config_local_domain(cfg, "sub.alias.test"), 0);
+    config_free(cfg);
+    strbuf_release(&err);
+    pf_cleanup(dir);
+}
+END_TEST
+
+/* relay_domains match subdomains as parent_domain_matches_subdomains says. */
+static const struct parent_case {
+    const char *parent;         /* parent_domain_matches_subdomains, NULL: Postfix's default */
+    int sub_relay;              /* sub.relay.test and a.b.relay2.test (table key) local? */
+} parent_cases[] = {
+    {NULL, 1},
+    {"relay_domains", 1},
+    {"debug_peer_list, smtpd_access_maps", 0},
+    {"", 0},
+};
+
+START_TEST(test_postfix_parent_domains)
+{
+    static const char *const tables[] = {"relaymap", "relay2.test x\n", NULL, NULL};
+    const struct parent_case *c = &parent_cases[_i];
+    char dir[] = "/tmp/portrole-pf-XXXXXX", main_cf[600];
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg;
+
+    snprintf(main_cf, sizeof(main_cf), "compatibility_level = 3.6\nmyhostname = mx.example.test\n"
+             "mydestination = $myhostname, localhost\n"
+             "relay_domains = relay.test, hash:@DIR@/relaymap\n%s%s\n",
+             c->parent ? "parent_domain_matches_subdomains = " : "", c->parent ? c->parent : "");
+    if (!pf_setup(dir, main_cf, tables))
+        return;
+    cfg = testconf_load("LocalDomains postfix\n", &err);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(config_local_domain(cfg, "relay.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "relay2.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "sub.relay.test"), c->sub_relay);
+    ck_assert_int_eq(config_local_domain(cfg, "a.b.relay2.test"), c->sub_relay);
+    ck_assert_int_eq(config_local_domain(cfg, "notrelay.test"), 0);
+    /* mydestination is not in the list (Postfix's default): exact names only. */
+    ck_assert_int_eq(config_local_domain(cfg, "sub.mx.example.test"), 0);
+    config_free(cfg);
+    strbuf_release(&err);
+    pf_cleanup(dir);
+}
+END_TEST
+
+/* "postfix" among other LocalDomains items imports; in a file it is an error. */
+START_TEST(test_postfix_in_list)
+{
+    char dir[] = "/tmp/portrole-pf-XXXXXX", fpath[] = "/tmp/portrole-domains-XXXXXX", want[300];
+    strbuf err = STRBUF_INIT, conf = STRBUF_INIT;
+    struct pr_config *cfg;
+    int fd;
+
+    if (!pf_setup(dir, "compatibility_level = 3.6\nmyhostname = mx.example.test\n"
+                  "mydestination = $myhostname\n", NULL))
+        return;
+    cfg = testconf_load("LocalDomains example.org, postfix .example.net postfix\n", &err);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(config_local_domain(cfg, "mx.example.test"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "example.org"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "a.example.net"), 1);
+    ck_assert_int_eq(config_local_domain(cfg, "postfix"), 0);
+    ck_assert_uint_eq(cfg->ndomains, 2);        /* imported once, not twice */
+    config_free(cfg);
+    fd = mkstemp(fpath);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, "example.org\n\npostfix\n", 22), 22);
+    close(fd);
+    strbuf_printf(&conf, "LocalDomains file:%s\n", fpath);
+    strbuf_reset(&err);
+    cfg = testconf_load(strbuf_str(&conf), &err);
+    ck_assert_ptr_null(cfg);
+    snprintf(want, sizeof(want), "%s:3: LocalDomains: 'postfix' in a file: list is not imported",
+             fpath);
+    ck_assert_msg(strstr(strbuf_str(&err), want) != NULL, "%s", strbuf_str(&err));
+    unlink(fpath);
+    strbuf_release(&conf);
+    strbuf_release(&err);
+    pf_cleanup(dir);
+}
+END_TEST
+
+/* IDN: a U-label recipient matches an A-label in LocalDomains, and back. */
+static const struct idn_case {
+    const char *domain;
+    int local;                  /* with libidn2; without it only ASCII names match */
+} idn_cases[] = {
+    {"xn--bcher-kva.example", 1},
+    {"b\xc3\xbc" "cher.example", 1},                   /* bücher.example */
+    {"B\xc3\x9c" "CHER.EXAMPLE", 1},                   /* BÜCHER.EXAMPLE */
+    {"mail.m\xc3\xbc" "nchen.example", 1},             /* a subdomain of .münchen */
+    {"xn--mnchen-3ya.example", 0},                      /* .münchen is subdomains only */
+    {"mail.xn--mnchen-3ya.example", 1},
+    {"xn--strae-oqa.test", 1},                           /* written as straße.test */
+    {"stra\xc3\x9f" "e.test", 1},
+    {"strasse.test", 0},                                /* IDNA2008: ß is not ss */
+    {"b\xff" "cher.example", 0},                        /* not UTF-8 */
+    {"b\xc3\xbc" "cher.other", 0},
+};
+
+START_TEST(test_idn)
+{
+    const struct idn_case *c = &idn_cases[_i];
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load(idn_available()
+        ? "LocalDomains xn--bcher-kva.example, .m\xc3\xbc" "nchen.example, stra\xc3\x9f" "e.test\n"
+        : "LocalDomains xn--bcher-kva.example, .xn--mnchen-3ya.example, xn--strae-oqa.test\n", &err);
+    int want = c->local && (idn_available() || idn_is_ascii(c->domain));
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_msg(config_local_domain(cfg, c->domain) == want, "%s: want %d", c->domain, want);
+    config_free(cfg);
+    strbuf_release(&err);
+}
+END_TEST
+
+/* A name that is no valid IDN is a FILE:LINE error, never a domain. */
+START_TEST(test_idn_bad)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load("Mode enforce\nLocalDomains example.org, b\xff" "d.example\n", &err);
+
+    ck_assert_ptr_null(cfg);
+    ck_assert_msg(strstr(strbuf_str(&err), ":2: LocalDomains: 'b\xff" "d.example' is not a valid "
+                         "internationalised domain name") != NULL, "%s", strbuf_str(&err));
+    strbuf_release(&err);
+}
+END_TEST
+
 START_TEST(test_dump)
 {
     strbuf err = STRBUF_INIT;
@@ -363,6 +586,12 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_lists_and_files);
     tcase_add_test(tc, test_postfix_import);
+    tcase_add_test(tc, test_postfix_virtual_maps);
+    tcase_add_loop_test(tc, test_postfix_parent_domains, 0,
+                        sizeof(parent_cases) / sizeof(parent_cases[0]));
+    tcase_add_test(tc, test_postfix_in_list);
+    tcase_add_loop_test(tc, test_idn, 0, sizeof(idn_cases) / sizeof(idn_cases[0]));
+    tcase_add_test(tc, test_idn_bad);
     tcase_add_test(tc, test_dump);
     tcase_add_test(tc, test_snapshot);
     suite_add_tcase(s, tc);

@@ -153,7 +153,7 @@ static void cleanup(void)
 struct message {
     struct header hdr[8];
     size_t nhdr;
-    strbuf sighdr[2];           /* DKIM-Signature values, prepended in order */
+    strbuf sighdr[8];           /* DKIM-Signature values, prepended in order */
     size_t nsig;
     const char *body;
 };
@@ -197,7 +197,7 @@ static void sign(struct message *m, int n, const char *sel, const char *dom,
     ck_assert_int_eq(dkim_body(s, (u_char *) m->body, strlen(m->body)), DKIM_STAT_OK);
     ck_assert_int_eq(dkim_eom(s, NULL), DKIM_STAT_OK);
     ck_assert_int_eq(dkim_getsighdr_d(s, strlen("DKIM-Signature: "), &hdr, &len), DKIM_STAT_OK);
-    ck_assert_uint_lt(m->nsig, 2);
+    ck_assert_uint_lt(m->nsig, NROWS(m->sighdr));
     strbuf_append(&m->sighdr[m->nsig++], (const char *) hdr, len);
     dkim_free(s);
     strbuf_release(&field);
@@ -427,6 +427,61 @@ START_TEST(test_two_signatures)
 }
 END_TEST
 
+/* ---- DKIMMaxSignatures: the topmost N verified, the rest counted ---- */
+
+static const struct max_case {
+    int max;                    /* cfg->dkim_max_sigs; 0: unset, the default 5 */
+    int nsig;                   /* signatures: the oldest two have no key */
+    int pass;                   /* dkim=pass results wanted */
+    int permerror;              /* dkim=permerror results wanted */
+    const char *policy;         /* the closing item, or NULL */
+} max_cases[] = {
+    {0, 7, 5, 0, "dkim=policy reason=\"2 more signatures not verified, DKIMMaxSignatures 5\""},
+    {5, 5, 3, 2, NULL},
+    {1, 7, 1, 0, "dkim=policy reason=\"6 more signatures not verified, DKIMMaxSignatures 1\""},
+    {6, 7, 5, 1, "dkim=policy reason=\"1 more signature not verified, DKIMMaxSignatures 6\""},
+};
+
+/* count - occurrences of needle in hay */
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+        n++;
+    return n;
+}
+
+START_TEST(test_max_signatures)
+{
+    const struct max_case *c = &max_cases[_i];
+    struct pr_config *cfg = new_config(5);
+    struct message m;
+    strbuf ar = STRBUF_INIT;
+
+    cfg->dkim_max_sigs = c->max;
+    message_init(&m);
+    /* The two oldest (bottom) signatures name a key that does not exist. */
+    for (int i = 0; i < c->nsig; i++)
+        sign(&m, 0, i < 2 ? "missing" : "sel1", "example.net", DKIM_CANON_RELAXED,
+             DKIM_CANON_RELAXED);
+    ck_assert_str_eq(verify(cfg, &m, 4096, &ar), "pass");
+    ck_assert_int_eq(count(strbuf_str(&ar), "dkim=pass header.d=example.net header.s=sel1"),
+                     c->pass);
+    ck_assert_int_eq(count(strbuf_str(&ar), "dkim=permerror"), c->permerror);
+    ck_assert_int_eq(count(strbuf_str(&ar), "dkim="), c->pass + c->permerror + (c->policy != NULL));
+    if (c->policy != NULL) {
+        ck_assert_uint_gt(ar.len, strlen(c->policy));
+        ck_assert_str_eq(strbuf_str(&ar) + ar.len - strlen(c->policy), c->policy);
+    } else {
+        ck_assert_ptr_null(strstr(strbuf_str(&ar), "dkim=policy"));
+    }
+    strbuf_release(&ar);
+    message_release(&m);
+    drop_config(cfg);
+}
+END_TEST
+
 /* ---- no signature, a broken one, no handle ---- */
 
 START_TEST(test_unsigned)
@@ -510,6 +565,7 @@ static Suite *dkim_suite(void)
     tcase_add_loop_test(tc, test_keys, 0, NROWS(key_cases));
     tcase_add_test(tc, test_key_timeout);
     tcase_add_loop_test(tc, test_two_signatures, 0, NROWS(two_cases));
+    tcase_add_loop_test(tc, test_max_signatures, 0, NROWS(max_cases));
     tcase_add_test(tc, test_unsigned);
     tcase_add_test(tc, test_malformed_signature);
     tcase_add_test(tc, test_no_handle);

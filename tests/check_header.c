@@ -12,6 +12,7 @@
 #include "acconfig.h"
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -730,6 +731,44 @@ START_TEST(test_ar_unbreakable)
 }
 END_TEST
 
+/*
+ * 1,500 hostile DKIM results (255-byte names each) once pushed the value past
+ * libmilter's 64 KiB and tempfailed the message: the value stays under
+ * HEADER_AR_MAX, keeps whole results only, and counts the ones left out.
+ */
+START_TEST(test_ar_bounded)
+{
+    struct pr_facts f = facts(ROLE_MX, 25);
+    strbuf dkim = STRBUF_INIT, v = STRBUF_INIT, name = STRBUF_INIT;
+    const char *tail, *p;
+    size_t kept = 0, left;
+
+    for (int i = 0; i < 250; i++)
+        strbuf_putc(&name, 'a' + i % 26);
+    for (int i = 0; i < 1500; i++)
+        strbuf_printf(&dkim, "%sdkim=fail header.d=%s.example header.s=s%d", i ? "; " : "",
+                      strbuf_str(&name), i);
+    f.auth_type = "PLAIN", f.login = "alice";
+    header_build_ar("mx.example.test", &f, strbuf_str(&dkim), &v);
+    ck_assert_uint_le(v.len, HEADER_AR_MAX);
+    ck_assert_uint_le(longest_line("Authentication-Results", strbuf_str(&v)), HEADER_LINE_MAX);
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&v), "auth=pass smtp.auth=alice"));
+    for (p = strbuf_str(&v); (p = strstr(p, "dkim=fail")) != NULL; p++)
+        kept++;
+    ck_assert_uint_gt(kept, 10);
+    tail = strstr(strbuf_str(&v), "dkim=policy reason=\"");
+    ck_assert_ptr_nonnull(tail);
+    ck_assert_int_eq(sscanf(tail, "dkim=policy reason=\"%zu more results left out", &left), 1);
+    ck_assert_uint_eq(kept + left, 1500);
+    /* The last result kept is whole: a selector right before the policy item. */
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&v), ";\n\tdkim=policy"));
+    ck_assert_int_eq(tail[-4] >= '0' && tail[-4] <= '9', 1);
+    strbuf_release(&name);
+    strbuf_release(&dkim);
+    strbuf_release(&v);
+}
+END_TEST
+
 static Suite *header_suite(void)
 {
     Suite *s = suite_create("header");
@@ -755,6 +794,7 @@ static Suite *header_suite(void)
     tcase_add_loop_test(tc, test_ar, 0, NROWS(ar_cases));
     tcase_add_test(tc, test_ar_many_signatures);
     tcase_add_test(tc, test_ar_unbreakable);
+    tcase_add_test(tc, test_ar_bounded);
     suite_add_tcase(s, tc);
     return s;
 }
