@@ -24,9 +24,51 @@
 struct imagined {
     const char *port, *listener, *addr, *client, *client_name, *helo;
     const char *auth, *user, *tls, *from, *j, *queueid, *spf;
-    const char *rcpt[MAX_RCPT];
+    struct pr_rcpt rcpt[MAX_RCPT];
     size_t nrcpt;
 };
+
+/* add_rcpts - rcpt=a,b: a comma before '@' continues a source route */
+static int add_rcpts(struct imagined *im, char *value, strbuf *err)
+{
+    char *p = value, *start = value;
+
+    for (;; p++) {
+        if (*p != 0 && (*p != ',' || p[1] == '@'))
+            continue;
+        if (im->nrcpt == MAX_RCPT) {
+            strbuf_printf(err, "more than %d recipients", MAX_RCPT);
+            return -1;
+        }
+        if (p > start) {
+            memset(&im->rcpt[im->nrcpt], 0, sizeof(im->rcpt[0]));
+            im->rcpt[im->nrcpt++].raw = start;
+        }
+        if (*p == 0)
+            return 0;
+        *p = 0;
+        start = p + 1;
+    }
+}
+
+/* set_resolved - rcpt_addr= rcpt_mailer= rcpt_host= for the recipient before them */
+static int set_resolved(struct imagined *im, const char *key, char *value, strbuf *err)
+{
+    struct pr_rcpt *r;
+
+    if (im->nrcpt == 0) {
+        strbuf_printf(err, "%s= must follow the rcpt= it resolves", key);
+        return -1;
+    }
+    r = &im->rcpt[im->nrcpt - 1];
+    if (strcmp(key, "rcpt_addr") == 0)
+        r->addr = value;
+    else if (strcmp(key, "rcpt_mailer") == 0)
+        r->mailer = value;
+    else
+        r->host = value;
+    return 0;
+}
 
 /* set_key - one key=value of the description */
 static int set_key(struct imagined *im, char *key, char *value, strbuf *err)
@@ -36,25 +78,19 @@ static int set_key(struct imagined *im, char *key, char *value, strbuf *err)
     const char **slots[] = {&im->port, &im->listener, &im->addr, &im->client,
         &im->client_name, &im->helo, &im->auth, &im->user, &im->tls, &im->from,
         &im->j, &im->queueid, &im->spf};
-    char *tok, *save;
 
-    if (strcmp(key, "rcpt") == 0) {
-        for (tok = strtok_r(value, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            if (im->nrcpt == MAX_RCPT) {
-                strbuf_printf(err, "more than %d recipients", MAX_RCPT);
-                return -1;
-            }
-            im->rcpt[im->nrcpt++] = tok;
-        }
-        return 0;
-    }
+    if (strcmp(key, "rcpt") == 0)
+        return add_rcpts(im, value, err);
+    if (strcmp(key, "rcpt_addr") == 0 || strcmp(key, "rcpt_mailer") == 0
+        || strcmp(key, "rcpt_host") == 0)
+        return set_resolved(im, key, value, err);
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (strcmp(key, names[i]) == 0) {
             *slots[i] = value;
             return 0;
         }
     strbuf_printf(err, "unknown key '%s' (port listener addr client client_name helo "
-                  "auth user tls from rcpt spf j queueid)", key);
+                  "auth user tls from rcpt rcpt_addr rcpt_mailer rcpt_host spf j queueid)", key);
     return -1;
 }
 
@@ -141,6 +177,16 @@ static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_
     return v->action >= ACT_TEMPFAIL;
 }
 
+/* show_resolved - the MTA's resolution of a recipient, when given */
+static void show_resolved(FILE *out, const struct pr_rcpt *r)
+{
+    if (r->addr == NULL || *r->addr == 0)
+        return;                         /* judged on what the client wrote */
+    fprintf(out, "  resolved: <%s> mailer=%s host=%s%s\n", r->addr,
+            r->mailer && *r->mailer ? r->mailer : "-", r->host && *r->host ? r->host : "-",
+            policy_rcpt_resolved_differs(r) ? " (differs from what the client wrote)" : "");
+}
+
 /* show_log - the decision line the daemon would write */
 static void show_log(FILE *out, const struct pr_config *cfg, const struct log_decision *d)
 {
@@ -209,22 +255,24 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
     tagged |= v.tagged;
     would = v.would > would ? v.would : would;
     for (size_t i = 0; i < im.nrcpt; i++) {
-        const char *dom = config_domain_of(im.rcpt[i]);
+        const struct pr_rcpt *r = &im.rcpt[i];
 
-        fprintf(out, "RCPT TO:<%s>\n", im.rcpt[i]);
-        policy_rcpt(cfg, &f, im.rcpt[i], &v);
-        if (show_verdict(out, cfg, &v, &f, im.rcpt[i], ref, "250 2.1.5 Ok (portrole continues)")) {
+        fprintf(out, "RCPT TO:<%s>\n", r->raw);
+        show_resolved(out, r);
+        policy_rcpt(cfg, &f, r, &v);
+        if (show_verdict(out, cfg, &v, &f, r->raw, ref, "250 2.1.5 Ok (portrole continues)")) {
             struct log_decision rd = d;
 
-            rd.rcpts = &im.rcpt[i], rd.nrcpts = 1;
+            rd.rcpts = &r->raw, rd.nrcpts = 1;
             rd.action = v.action, rd.violations = v.violations;
+            rd.resolved = policy_rcpt_resolved_differs(r) ? r->addr : NULL;
             show_log(out, cfg, &rd);
             continue;
         }
         tagged |= v.tagged;
         would = v.would > would ? v.would : would;
-        relayed |= dom != NULL && !config_local_domain(cfg, dom);
-        accepted[nacc++] = im.rcpt[i];
+        relayed |= policy_rcpt_foreign(cfg, r);
+        accepted[nacc++] = r->raw;
     }
     if (nacc == 0) {
         fprintf(out, "DATA\n  -> 554 5.5.1 Error: no valid recipients (the MTA's answer)\n");

@@ -9,7 +9,9 @@
  * DESCRIPTION
  *	Parses the key=value description (port, listener, addr, client,
  *	client_name, helo, auth, user, tls, from, rcpt (repeatable or
- *	comma-separated), queueid, j), resolves the role, runs the same policy
+ *	comma-separated; a comma before '@' belongs to a source route),
+ *	rcpt_addr, rcpt_mailer, rcpt_host (the MTA's resolution of the
+ *	rcpt= just before them), queueid, j), resolves the role, runs the same policy
  *	and header code the daemon runs, and prints the role, each SMTP reply
  *	the MTA would send, the header lines that would be added, and why.
  *	Returns 0, or 2 with a message in err for a malformed description.

@@ -45,7 +45,7 @@ static const char connect_macros[] =
 static const char helo_macros[] = "{tls_version} {cipher} {cipher_bits}";
 static const char mail_macros[] =
     "{auth_type} {auth_authen} {auth_author} {mail_addr} i {tls_version}";
-static const char rcpt_macros[] = "{rcpt_addr} i";
+static const char rcpt_macros[] = "{rcpt_addr} {rcpt_mailer} {rcpt_host} i";
 static const char eom_macros[] = "i";
 
 /* getsession - the private data; NULL when the connection was never set up */
@@ -320,7 +320,8 @@ static sfsistat reply(SMFICTX *ctx, const struct session *s, const struct pr_ver
 
 /* log_verdict - one decision line for MAIL or RCPT; ignored ones at debug */
 static void log_verdict(const struct session *s, const struct pr_facts *f,
-                        const struct pr_verdict *v, const char *const *rcpts, size_t nrcpts)
+                        const struct pr_verdict *v, const char *const *rcpts, size_t nrcpts,
+                        const char *resolved)
 {
     struct log_decision d;
 
@@ -331,6 +332,7 @@ static void log_verdict(const struct session *s, const struct pr_facts *f,
     d.nrcpts = nrcpts;
     d.audit = s->cfg->audit;
     d.ref = s->ref;
+    d.resolved = resolved;
     if (v->action >= ACT_TEMPFAIL) {
         d.action = v->action;
         d.violations = v->violations;
@@ -390,7 +392,7 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     run_spf(s);
     session_facts(s, &f);
     policy_mail(s->cfg, &f, &v);
-    log_verdict(s, &f, &v, NULL, 0);
+    log_verdict(s, &f, &v, NULL, 0, NULL);
     if (v.action >= ACT_TEMPFAIL) {
         stats_message(s->role, v.action);
         return reply(ctx, s, &v, &f, NULL);
@@ -404,31 +406,35 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     return SMFIS_CONTINUE;
 }
 
-/* pr_envrcpt - the relay decision, per recipient */
+/* pr_envrcpt - the relay decision, per recipient, on the MTA's resolution */
 static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
 {
     struct session *s = getsession(ctx);
     struct pr_facts f;
     struct pr_verdict v;
+    struct pr_rcpt r;
     char *rcpt;
-    const char *domain;
 
     if (s == NULL)
         return no_session(ctx, "rcpt");
     if (macro(ctx, "i") != NULL)
         session_set(&s->queueid, macro(ctx, "i"));
     rcpt = session_strip_brackets(argv ? argv[0] : NULL);
+    r.raw = rcpt;
+    r.addr = macro(ctx, "{rcpt_addr}");
+    r.mailer = macro(ctx, "{rcpt_mailer}");
+    r.host = macro(ctx, "{rcpt_host}");
     session_facts(s, &f);
-    policy_rcpt(s->cfg, &f, rcpt, &v);
-    log_verdict(s, &f, &v, (const char *const *) &rcpt, 1);
+    policy_rcpt(s->cfg, &f, &r, &v);
+    log_verdict(s, &f, &v, (const char *const *) &rcpt, 1,
+                policy_rcpt_resolved_differs(&r) ? r.addr : NULL);
     if (v.action >= ACT_TEMPFAIL) {
-        sfsistat r = reply(ctx, s, &v, &f, rcpt);
+        sfsistat ret = reply(ctx, s, &v, &f, rcpt);
 
         free(rcpt);
-        return r;
+        return ret;
     }
-    domain = config_domain_of(rcpt);
-    if (domain != NULL && !config_local_domain(s->cfg, domain))
+    if (policy_rcpt_foreign(s->cfg, &r))
         s->relayed = 1;
     s->tagged |= v.tagged;
     if (v.would > s->would)

@@ -175,6 +175,11 @@ static void format_kv(const struct log_decision *d, strbuf *out)
         log_escape_kv(out, d->rcpts[i]);
         strbuf_putc(out, '>');
     }
+    if (d->resolved) {
+        strbuf_puts(out, " resolved=<");
+        log_escape_kv(out, d->resolved);
+        strbuf_putc(out, '>');
+    }
     strbuf_printf(out, " action=%s", vocab_action_name(d->action));
     if (d->violations) {
         strbuf_puts(out, " violation=");
@@ -216,7 +221,12 @@ static void format_json(const struct log_decision *d, strbuf *out)
         strbuf_puts(out, i ? "," : "");
         json_string(out, d->rcpts[i]);
     }
-    strbuf_printf(out, "],\"action\":\"%s\",\"violation\":[", vocab_action_name(d->action));
+    strbuf_putc(out, ']');
+    if (d->resolved) {
+        strbuf_puts(out, ",\"resolved\":");
+        json_string(out, d->resolved);
+    }
+    strbuf_printf(out, ",\"action\":\"%s\",\"violation\":[", vocab_action_name(d->action));
     put_violations(out, d->violations, 1);
     strbuf_puts(out, "],\"would\":");
     json_string(out, d->would != ACT_PASS ? vocab_action_name(d->would) : NULL);

@@ -14,6 +14,9 @@
  *	QUEUEID: role= port= client=NAME[ADDR] auth= [login=] tls= from=<..>
  *	    rcpt=<..>[,<..>] action= [violation=a[,b]] [would=] mode= [ref=]
  *
+ *	A per-recipient line whose recipient the MTA resolved to another
+ *	address adds resolved=<..> after rcpt= (JSON: "resolved").
+ *
  *	or, in LOG_FORMAT_JSON, one JSON object with the same keys. Values
  *	are escaped so that a line stays one line: in kv form bytes outside
  *	printable ASCII, space, '"' and '\' become \xHH; in JSON the usual
@@ -37,6 +40,7 @@ struct log_decision {
     enum pr_action would;       /* ACT_PASS: none */
     int         audit;
     const char *ref;            /* NULL: none */
+    const char *resolved;       /* the MTA's {rcpt_addr} when it differs; NULL: none */
 };
 
 void log_open(int facility, int to_stderr);

@@ -65,6 +65,11 @@ static const struct violation_info {
         "elsewhere, submit on port 587 or 465 with authentication"},
 };
 
+#define ROUTED_RELAY_REPLY \
+    "<${rcpt}>: Relay access denied; routed addresses are not accepted on " \
+    "port 25 - write the recipient as user@domain, or submit on port 587 or " \
+    "465 with authentication"
+
 #define SUBMISSIONS_CLEARTEXT_REPLY \
     "Encryption required: port ${port} expects TLS from the first byte"
 
@@ -242,18 +247,62 @@ void policy_mail(const struct pr_config *cfg, const struct pr_facts *f,
     }
 }
 
-/* policy_rcpt - RCPT TO stage: relay through port 25 */
-void policy_rcpt(const struct pr_config *cfg, const struct pr_facts *f,
-                 const char *rcpt, struct pr_verdict *v)
+/* policy_rcpt_routed - routing in the local part: '%', '!' or an inner '@' */
+int policy_rcpt_routed(const char *raw)
+{
+    const char *last = raw ? strrchr(raw, '@') : NULL;
+
+    if (raw == NULL)
+        return 0;
+    for (const char *p = raw; *p && (last == NULL || p < last); p++)
+        if (*p == '%' || *p == '!' || *p == '@')
+            return 1;
+    return 0;
+}
+
+/* mailer_is - {rcpt_mailer} names this mailer, case aside */
+static int mailer_is(const struct pr_rcpt *r, const char *name)
+{
+    return nonempty(r->mailer) && util_strcaseeq(r->mailer, name);
+}
+
+/* policy_rcpt_foreign - the MTA will deliver it to a domain not ours */
+int policy_rcpt_foreign(const struct pr_config *cfg, const struct pr_rcpt *r)
 {
     const char *domain;
 
+    if (!nonempty(r->addr)) {
+        /* No resolved form: a bare local part is the MTA's own ("postmaster"). */
+        domain = r->raw ? config_domain_of(r->raw) : NULL;
+        return domain != NULL && !config_local_domain(cfg, domain);
+    }
+    if (mailer_is(r, "error") || mailer_is(r, "discard"))
+        return 0;                       /* nothing leaves: bounced or dropped */
+    if (mailer_is(r, "local") && strchr(r->addr, '@') == NULL)
+        return 0;                       /* Sendmail's local mailer: user part only */
+    domain = config_domain_of(r->addr);
+    return domain == NULL || !config_local_domain(cfg, domain);
+}
+
+/* policy_rcpt_resolved_differs - the MTA resolved it to something else */
+int policy_rcpt_resolved_differs(const struct pr_rcpt *r)
+{
+    return nonempty(r->addr) && (r->raw == NULL || !util_strcaseeq(r->raw, r->addr));
+}
+
+/* policy_rcpt - RCPT TO stage: relay through port 25 (and unknown listeners) */
+void policy_rcpt(const struct pr_config *cfg, const struct pr_facts *f,
+                 const struct pr_rcpt *r, struct pr_verdict *v)
+{
     verdict_init(v);
-    if (f->role != ROLE_MX || policy_authenticated(f) || f->trusted)
+    if ((f->role != ROLE_MX && f->role != ROLE_UNKNOWN) || policy_authenticated(f)
+        || f->trusted)
         return;
-    /* A recipient without a domain ("postmaster") is ours by definition. */
-    domain = rcpt ? config_domain_of(rcpt) : NULL;
-    if (domain != NULL && !config_local_domain(cfg, domain))
+    /* Postfix's allow_untrusted_routing = no: strangers do not route. */
+    if (policy_rcpt_routed(r->raw)) {
+        verdict_add(cfg, v, V_UNAUTH_RELAY);
+        v->routed = 1;
+    } else if (policy_rcpt_foreign(cfg, r))
         verdict_add(cfg, v, V_UNAUTH_RELAY);
 }
 
@@ -305,6 +354,8 @@ void policy_reply(const struct pr_config *cfg, const struct pr_verdict *v,
     const char *tpl = cfg->reply[v->reply_violation];
     const char *p, *end;
 
+    if (tpl == NULL && v->routed && v->reply_violation == V_UNAUTH_RELAY)
+        tpl = ROUTED_RELAY_REPLY;
     if (tpl == NULL)
         tpl = policy_default_reply(v->reply_violation, f->role);
     for (p = tpl; *p; p++) {

@@ -7,7 +7,9 @@
  *
  *	role = policy_role(cfg, daemon_name, daemon_addr, daemon_port, &match);
  *	policy_mail(cfg, &facts, &verdict);
- *	policy_rcpt(cfg, &facts, rcpt, &verdict);
+ *	policy_rcpt(cfg, &facts, &rcpt, &verdict);
+ *	foreign = policy_rcpt_foreign(cfg, &rcpt);
+ *	routed = policy_rcpt_routed(raw);
  *	policy_reply(cfg, &verdict, &facts, rcpt, ref, &text);
  *
  * DESCRIPTION
@@ -23,6 +25,29 @@
  *	its configured action; Mode audit turns reject/tempfail into tag and
  *	remembers it in verdict->would. The most severe action wins and the
  *	first violation with that action decides the reply.
+ *
+ *	policy_rcpt() judges a recipient by where the MTA will deliver it:
+ *	the resolved triple {rcpt_addr} {rcpt_mailer} {rcpt_host} when the
+ *	MTA sent {rcpt_addr}, else the raw RCPT argument. On role mx and
+ *	unknown, for a client neither trusted nor authenticated, it is
+ *	unauth-relay when policy_rcpt_foreign() says the recipient leaves
+ *	for a domain not in LocalDomains, or when policy_rcpt_routed() finds
+ *	routing in what the client wrote (verdict->routed: the reply says
+ *	routed addresses are not accepted on port 25).
+ *
+ *	policy_rcpt_foreign(): the resolved domain against LocalDomains.
+ *	Mailer "error" or "discard" never delivers (not foreign); mailer
+ *	"local" with a {rcpt_addr} that has no "@" is Sendmail's local
+ *	delivery (not foreign); any other {rcpt_addr} without a domain
+ *	cannot be placed and counts as foreign. Without {rcpt_addr}, the raw
+ *	argument's domain decides, and a bare local part is the MTA's own.
+ *
+ *	policy_rcpt_routed(): the local part (all before the last "@", or
+ *	the whole argument) holds "%", "!" or "@" - the percent hack, a bang
+ *	path, an "@" inside quotes or escaped, a second "@", a source route.
+ *
+ *	policy_rcpt_resolved_differs(): {rcpt_addr} was sent and is not
+ *	the raw argument (case aside): the log names both forms.
  *
  *	policy_reply() renders that violation's reply text (the configured
  *	Reply or the built-in one), with ${...} placeholders filled from the
@@ -58,6 +83,14 @@ struct pr_facts {
     const char *spf_domain;     /* the domain SPF checked */
 };
 
+/* One recipient: what the client wrote and what the MTA resolved. */
+struct pr_rcpt {
+    const char *raw;            /* RCPT TO argument without <> */
+    const char *addr;           /* {rcpt_addr}; NULL or "" when not sent */
+    const char *mailer;         /* {rcpt_mailer}; may be NULL */
+    const char *host;           /* {rcpt_host}; may be NULL */
+};
+
 struct pr_verdict {
     enum pr_action action;      /* effective action */
     enum pr_action would;       /* audit mode: what enforce would do, else ACT_PASS */
@@ -65,6 +98,7 @@ struct pr_verdict {
     unsigned    ignored;        /* VBIT()s found with Action ignore */
     unsigned    tagged;         /* VBIT()s that end up in the header */
     enum pr_violation reply_violation;  /* valid when action >= ACT_TEMPFAIL */
+    int         routed;         /* unauth-relay for a routed address */
     char        code[4];        /* "554" */
     char        xcode[8];       /* "5.7.1" */
 };
@@ -77,7 +111,10 @@ int policy_has_tls(const struct pr_facts *facts);
 void policy_mail(const struct pr_config *cfg, const struct pr_facts *facts,
                  struct pr_verdict *v);
 void policy_rcpt(const struct pr_config *cfg, const struct pr_facts *facts,
-                 const char *rcpt, struct pr_verdict *v);
+                 const struct pr_rcpt *rcpt, struct pr_verdict *v);
+int policy_rcpt_foreign(const struct pr_config *cfg, const struct pr_rcpt *rcpt);
+int policy_rcpt_routed(const char *raw);
+int policy_rcpt_resolved_differs(const struct pr_rcpt *rcpt);
 void policy_reply(const struct pr_config *cfg, const struct pr_verdict *v,
                   const struct pr_facts *facts, const char *rcpt,
                   const char *ref, strbuf *text);

@@ -2,8 +2,9 @@
  * check_policy - the port-role policy, table-driven.
  *
  * DESCRIPTION
- *	Three tables: role resolution; hand-written cases with SPEC's exact
- *	reply texts; and the full matrix role x auth x TLS x trusted x
+ *	Four tables: role resolution; hand-written cases with SPEC's exact
+ *	reply texts; the relay forms (routed addresses and the MTA's
+ *	resolved {rcpt_addr} {rcpt_mailer} {rcpt_host}); and the full matrix role x auth x TLS x trusted x
  *	local/foreign recipient x local/foreign sender x mode, each row's
  *	expectation derived from SPEC's violation table by expect() below.
  */
@@ -28,6 +29,15 @@ static const char base_conf[] =
     "SPF off\nDKIM off\n";
 
 static struct pr_config *cfg_enforce, *cfg_audit;
+
+/* judge_raw - policy_rcpt() for an MTA that sent no {rcpt_addr} */
+static void judge_raw(const struct pr_config *cfg, const struct pr_facts *f,
+                      const char *raw, struct pr_verdict *v)
+{
+    struct pr_rcpt r = {raw, NULL, NULL, NULL};
+
+    policy_rcpt(cfg, f, &r, v);
+}
 
 static void setup(void)
 {
@@ -139,7 +149,7 @@ static void reply_of(const struct pr_config *cfg, const struct reply_case *c, st
     f.sender = c->sender;
     policy_mail(cfg, &f, &v);
     if (v.action < ACT_TEMPFAIL && c->rcpt)
-        policy_rcpt(cfg, &f, c->rcpt, &v);
+        judge_raw(cfg, &f, c->rcpt, &v);
     if (v.action >= ACT_TEMPFAIL) {
         policy_reply(cfg, &v, &f, c->rcpt, "0123456789ab", &text);
         strbuf_printf(out, "%s %s %s", v.code, v.xcode, strbuf_str(&text));
@@ -162,6 +172,133 @@ START_TEST(test_reply)
     ck_assert_str_eq(strbuf_str(&got), "");
     strbuf_release(&got);
     strbuf_release(&want);
+}
+END_TEST
+
+/* ---- relay forms: routed addresses and the MTA's resolution ---- */
+
+#define RELAY_TEXT "Relay access denied; port 25 takes mail for this server's own " \
+    "domains only - to send elsewhere, submit on port 587 or 465 with authentication"
+#define ROUTED_TEXT "Relay access denied; routed addresses are not accepted on port 25 " \
+    "- write the recipient as user@domain, or submit on port 587 or 465 with authentication"
+
+static const struct relay_case {
+    const char *raw, *addr, *mailer, *host;
+    int verdict;                        /* 0 pass, 1 relay, 2 routed */
+} relay_cases[] = {
+    /* issue 12's forms, behind Postfix (full address resolved) */
+    {"carol%foreign.example@example.org", "carol@foreign.example", "smtp", "foreign.example", 2},
+    {"foreign.example!carol@example.org", "carol@foreign.example", "smtp", "foreign.example", 2},
+    {"foreign.example!carol", "carol@foreign.example", "smtp", "foreign.example", 2},
+    {"\"carol@foreign.example\"@example.org", "carol@foreign.example", "smtp", "foreign.example", 2},
+    {"carol@foreign.example@example.org", "carol@foreign.example", "smtp", "foreign.example", 2},
+    {"carol%foreign.example%example.org@example.org", "carol@foreign.example", "smtp", "x", 2},
+    {"@a.example,@b.example:carol@foreign.example", "carol@foreign.example", "smtp", "x", 2},
+    {"CAROL%FOREIGN.EXAMPLE@EXAMPLE.ORG.", "carol@foreign.example", "smtp", "x", 2},
+    {"carol%foreign.example@[127.0.0.1]", "carol@foreign.example", "smtp", "x", 2},
+    /* routed even where the MTA would deliver locally: strangers do not route */
+    {"carol%x@example.org", "carol%x@example.org", "local", "mx.example.org", 2},
+    {"\"a!b\"@example.org", NULL, NULL, NULL, 2},
+    /* the same forms without {rcpt_addr}: the strict raw parse */
+    {"carol%foreign.example@example.org", NULL, NULL, NULL, 2},
+    {"foreign.example!carol", NULL, NULL, NULL, 2},
+    {"carol@foreign.example@example.org", NULL, NULL, NULL, 2},
+    /* resolved elsewhere although the client named a local domain */
+    {"alias@example.org", "carol@foreign.example", "smtp", "foreign.example", 1},
+    {"postmaster", "postmaster@elsewhere.example", "smtp", "elsewhere.example", 1},
+    {"carol@[127.0.0.1]", "carol@[127.0.0.1]", "local", "mx.example.org", 1},
+    {"carol@example.org", "carol", "esmtp", "foreign.example", 1},   /* no domain, not local */
+    /* local */
+    {"postmaster", "postmaster@example.org", "local", "mx.example.org", 0},
+    {"postmaster", NULL, NULL, NULL, 0},
+    {"carol@EXAMPLE.ORG.", "carol@example.org", "local", "x", 0},
+    {"carol@mail.example.net", "carol@mail.example.net", "virtual", "x", 0},
+    {"carol@example.org", "carol", "local", "", 0},                 /* Sendmail local mailer */
+    {"carol@[127.0.0.1]", "carol", "local", "", 0},
+    {"\"carol smith\"@example.org", "\"carol smith\"@example.org", "local", "x", 0},
+    {"nobody@example.org", "nobody@example.org", "error", "", 0},     /* bounced, not relayed */
+    {"x@elsewhere.example", "x@elsewhere.example", "discard", "", 0},
+    {"x@elsewhere.example", "x@elsewhere.example", "DISCARD", "", 0},
+    {"carol@foreign.example", NULL, NULL, NULL, 1},
+    {"carol@foreign.example", "", "", "", 1},                         /* empty = not sent */
+};
+
+START_TEST(test_relay_forms)
+{
+    const struct relay_case *c = &relay_cases[_i];
+    struct pr_rcpt r = {c->raw, c->addr, c->mailer, c->host};
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+    strbuf text = STRBUF_INIT;
+    static const enum pr_role roles[] = {ROLE_MX, ROLE_UNKNOWN};
+
+    f.port = 25;
+    f.client_addr = "192.0.2.9";
+    f.sender = "";
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+        f.role = roles[i];
+        policy_rcpt(cfg_enforce, &f, &r, &v);
+        ck_assert_msg((v.action == ACT_REJECT) == (c->verdict != 0), "%s -> %s: action %s",
+                      c->raw, c->addr ? c->addr : "(none)", vocab_action_name(v.action));
+        ck_assert_int_eq(v.routed, c->verdict == 2);
+        ck_assert_int_eq(policy_rcpt_routed(c->raw), c->verdict == 2);
+        if (c->verdict) {
+            strbuf_reset(&text);
+            policy_reply(cfg_enforce, &v, &f, c->raw, "0123456789ab", &text);
+            ck_assert_str_eq(v.code, "554");
+            /* the reply quotes what the client wrote */
+            ck_assert_msg(strncmp(text.data, "<", 1) == 0
+                          && strncmp(text.data + 1, c->raw, strlen(c->raw)) == 0,
+                          "reply %s does not quote %s", text.data, c->raw);
+            ck_assert_ptr_nonnull(strstr(text.data, c->verdict == 2 ? ROUTED_TEXT : RELAY_TEXT));
+            ck_assert_ptr_nonnull(strstr(text.data, " (ref 0123456789ab)"));
+        }
+    }
+    /* a trusted or authenticated client may route; local and internal are not judged */
+    f.role = ROLE_MX;
+    f.trusted = 1;
+    policy_rcpt(cfg_enforce, &f, &r, &v);
+    ck_assert_int_eq(v.action, ACT_PASS);
+    f.trusted = 0;
+    f.auth_type = "PLAIN";
+    policy_rcpt(cfg_enforce, &f, &r, &v);
+    ck_assert_int_eq(v.action, ACT_PASS);
+    f.auth_type = NULL;
+    f.role = ROLE_LOCAL;
+    policy_rcpt(cfg_enforce, &f, &r, &v);
+    ck_assert_int_eq(v.action, ACT_PASS);
+    strbuf_release(&text);
+}
+END_TEST
+
+START_TEST(test_relay_reply_key)
+{
+    strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+    struct pr_config *cfg = testconf_load(
+        "LocalDomains example.org\nSPF off\nDKIM off\nAction unauth-relay tempfail\n"
+        "Reply unauth-relay \"No relay for <${rcpt}>\"\n", &err);
+    struct pr_rcpt r = {"a%b@example.org", "a@b", "smtp", "b"};
+    struct pr_facts f = {0};
+    struct pr_verdict v;
+
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    f.role = ROLE_MX;
+    f.port = 25;
+    f.client_addr = "192.0.2.9";
+    /* one Action and one Reply key govern the routed refusal too */
+    policy_rcpt(cfg, &f, &r, &v);
+    ck_assert_int_eq(v.action, ACT_TEMPFAIL);
+    ck_assert_str_eq(v.code, "454");
+    policy_reply(cfg, &v, &f, r.raw, "0123456789ab", &text);
+    ck_assert_str_eq(text.data, "No relay for <a%b@example.org> (ref 0123456789ab)");
+    ck_assert_int_eq(policy_rcpt_resolved_differs(&r), 1);
+    r.addr = "A%B@EXAMPLE.ORG";
+    ck_assert_int_eq(policy_rcpt_resolved_differs(&r), 0);
+    r.addr = NULL;
+    ck_assert_int_eq(policy_rcpt_resolved_differs(&r), 0);
+    config_free(cfg);
+    strbuf_release(&err);
+    strbuf_release(&text);
 }
 END_TEST
 
@@ -194,6 +331,8 @@ static unsigned expect(enum pr_role role, int auth, int tls, int trusted, int lo
         break;
     case ROLE_UNKNOWN:
         v |= VBIT(V_UNKNOWN_LISTENER);
+        if (!auth && !trusted && !local_rcpt)       /* no listener opens a relay */
+            v |= VBIT(V_UNAUTH_RELAY);
         break;
     default:
         break;
@@ -223,7 +362,7 @@ START_TEST(test_matrix)
     f.tls_version = tls ? "TLSv1.2" : "";
     f.sender = local_sender ? "me@example.org" : "me@example.com";
     policy_mail(cfg, &f, &mv);
-    policy_rcpt(cfg, &f, local_rcpt ? "you@example.org" : "you@example.com", &rv);
+    judge_raw(cfg, &f, local_rcpt ? "you@example.org" : "you@example.com", &rv);
     got = mv.violations | rv.violations;
     ck_assert_msg(got == want, "case %d role=%s auth=%d tls=%d trusted=%d local_rcpt=%d "
                   "local_sender=%d: violations %#x, want %#x", i, vocab_role_name(role),
@@ -270,7 +409,7 @@ START_TEST(test_auth_author_is_not_auth)
     ck_assert_int_eq(policy_authenticated(&f), 0);
     policy_mail(cfg_enforce, &f, &v);
     ck_assert_uint_eq(v.violations & VBIT(V_AUTH_ON_MX), 0);
-    policy_rcpt(cfg_enforce, &f, "bob@example.com", &v);
+    judge_raw(cfg_enforce, &f, "bob@example.com", &v);
     ck_assert_int_eq(v.action, ACT_REJECT);
     f.login = "alice";
     ck_assert_int_eq(policy_authenticated(&f), 1);
@@ -295,7 +434,7 @@ START_TEST(test_actions_and_replies)
     f.port = 25;
     f.client_addr = "192.0.2.9";
     f.sender = "x@example.com";
-    policy_rcpt(cfg, &f, "y@example.com", &v);
+    judge_raw(cfg, &f, "y@example.com", &v);
     ck_assert_int_eq(v.action, ACT_TEMPFAIL);
     ck_assert_str_eq(v.code, "454");
     ck_assert_str_eq(v.xcode, "4.7.1");
@@ -357,7 +496,7 @@ START_TEST(test_hostile_reply_values)
     f.port = 25;
     f.client_addr = "192.0.2.9";
     f.sender = "x@example.com";
-    policy_rcpt(cfg_enforce, &f, big, &v);
+    judge_raw(cfg_enforce, &f, big, &v);
     ck_assert_int_eq(v.action, ACT_REJECT);
     policy_reply(cfg_enforce, &v, &f, big, "bbbbbbbbbbbb", &text);
     ck_assert_ptr_null(strchr(strbuf_str(&text), '\r'));
@@ -447,6 +586,8 @@ static Suite *policy_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_role, 0, sizeof(role_cases) / sizeof(role_cases[0]));
     tcase_add_loop_test(tc, test_reply, 0, sizeof(reply_cases) / sizeof(reply_cases[0]));
+    tcase_add_loop_test(tc, test_relay_forms, 0, sizeof(relay_cases) / sizeof(relay_cases[0]));
+    tcase_add_test(tc, test_relay_reply_key);
     tcase_add_loop_test(tc, test_matrix, 0, MATRIX_SIZE);
     tcase_add_test(tc, test_auth_author_is_not_auth);
     tcase_add_test(tc, test_actions_and_replies);

@@ -9,13 +9,20 @@
  *	(0x10); bytes 3-4: port; then NUL-separated strings: {daemon_name},
  *	{daemon_addr}, {daemon_port}, listener name, {client_name},
  *	{client_addr}, {auth_type}, {auth_authen}, {tls_version}, HELO,
- *	sender, SPF domain, queue id; every further string is a recipient.
+ *	sender, SPF domain, queue id; every further string is a recipient,
+ *	or, with flags 0x20, every further four strings are one: the RCPT
+ *	argument, {rcpt_addr}, {rcpt_mailer}, {rcpt_host} ("\x01" = not sent).
  *
  * INVARIANTS
  *	- Mode audit never rejects or tempfails, at MAIL or RCPT.
  *	- With the default actions in enforce mode, an unauthenticated,
- *	  untrusted client on an mx listener never gets a recipient accepted
- *	  whose domain (after the last '@') is not a local domain; an
+ *	  untrusted client on an mx (or unknown) listener never gets a
+ *	  recipient accepted
+ *	  whose resolved domain is not a local domain ({rcpt_addr}'s after the
+ *	  last '@' where the MTA sent it, else the argument's; mailers error
+ *	  and discard deliver nothing, Sendmail's local mailer sends the user
+ *	  part only), nor one whose argument routes ('%', '!' or an '@' before
+ *	  the last '@'); role unknown is held to the same rule; an
  *	  authenticated one is refused at MAIL; an unauthenticated client on
  *	  a submission listener is refused at MAIL.
  *	- Every reply: a 3-digit 4xx (tempfail) or 5xx (reject) code, an
@@ -28,6 +35,7 @@
 #include "acconfig.h"
 
 #include <ctype.h>
+#include <strings.h>
 
 #include "config.h"
 #include "fuzz.h"
@@ -153,19 +161,16 @@ static void reply(const struct pr_config *cfg, const struct pr_verdict *v,
     strbuf_release(&text);
 }
 
-/* foreign - the recipient's domain, judged without the library, is not local */
-static int foreign(const char *rcpt)
+/* foreign_domain - a domain, judged without the library, is not local */
+static int foreign_domain(const char *domain)
 {
-    const char *at = strrchr(rcpt, '@');
     char d[512];
     size_t len;
 
-    if (at == NULL || at[1] == 0)
-        return 0;                       /* no domain: the MTA's own recipient */
-    len = strlen(at + 1);
+    len = strlen(domain);
     if (len >= sizeof(d))
         return 1;
-    memcpy(d, at + 1, len + 1);
+    memcpy(d, domain, len + 1);
     if (len > 0 && d[len - 1] == '>')
         d[--len] = 0;
     if (len > 1 && d[len - 1] == '.')
@@ -175,6 +180,34 @@ static int foreign(const char *rcpt)
     if (strcmp(d, "example.com") == 0)
         return 0;
     return !(len > 12 && strcmp(d + len - 12, ".example.net") == 0);
+}
+
+/* foreign - where the MTA will deliver it is not a local domain */
+static int foreign(const struct pr_rcpt *r)
+{
+    const char *at;
+
+    if (r->addr == NULL || *r->addr == 0) {
+        at = strrchr(r->raw, '@');
+        return at != NULL && at[1] != 0 && foreign_domain(at + 1);
+    }
+    if (r->mailer && (strcasecmp(r->mailer, "error") == 0 || strcasecmp(r->mailer, "discard") == 0))
+        return 0;
+    at = strrchr(r->addr, '@');
+    if (at == NULL && r->mailer && strcasecmp(r->mailer, "local") == 0)
+        return 0;
+    return at == NULL || at[1] == 0 || foreign_domain(at + 1);
+}
+
+/* routed - the argument's local part carries routing */
+static int routed(const char *raw)
+{
+    const char *last = strrchr(raw, '@');
+
+    for (const char *p = raw; *p && (last == NULL || p < last); p++)
+        if (*p == '%' || *p == '!' || *p == '@')
+            return 1;
+    return 0;
 }
 
 /* authenticated - SPEC's rule, not the library's */
@@ -191,6 +224,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct pr_listener *match;
     const struct pr_config *cfg;
     const char *dname, *daddr, *dport, *queueid, *rcpts[32];
+    struct pr_rcpt rr[32];
     unsigned ci, rolebyte, flags, tagged, violations;
     size_t nrcpts = 0, naccepted = 0;
     int relayed = 0, port;
@@ -228,8 +262,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.spf = (enum spf_result) ((flags & 7) % (SPF_RESULT_PERMERROR + 1));
     f.trusted = (flags & 0x10) ? config_trusted(cfg, f.client_addr) : (flags & 0x08) != 0;
     queueid = fz_str_or_null(&in);
-    while (fz_left(&in) > 0 && nrcpts < sizeof(rcpts) / sizeof(rcpts[0]))
-        rcpts[nrcpts++] = fz_str(&in);
+    while (fz_left(&in) > 0 && nrcpts < sizeof(rcpts) / sizeof(rcpts[0])) {
+        memset(&rr[nrcpts], 0, sizeof(rr[0]));
+        rr[nrcpts].raw = fz_str(&in);
+        if (flags & 0x20) {
+            rr[nrcpts].addr = fz_str_or_null(&in);
+            rr[nrcpts].mailer = fz_str_or_null(&in);
+            rr[nrcpts].host = fz_str_or_null(&in);
+        }
+        rcpts[nrcpts] = rr[nrcpts].raw;
+        nrcpts++;
+    }
 
     policy_new_ref(ref);
     FZ_CHECK(strlen(ref) == 12 && strspn(ref, "0123456789abcdef") == 12, "ref is not 12 hex");
@@ -246,17 +289,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     violations = mv.violations;
 
     for (size_t i = 0; i < nrcpts; i++) {
-        policy_rcpt(cfg, &f, rcpts[i], &rv);
+        policy_rcpt(cfg, &f, &rr[i], &rv);
         check_verdict(cfg, &rv);
         reply(cfg, &rv, &f, rcpts[i], ref);
-        if (ci == 0 && f.role == ROLE_MX && !authenticated(&f) && !f.trusted && foreign(rcpts[i]))
-            FZ_CHECK(rv.action == ACT_REJECT, "open relay: foreign recipient accepted on mx");
+        if (ci == 0 && (f.role == ROLE_MX || f.role == ROLE_UNKNOWN) && !authenticated(&f)
+            && !f.trusted) {
+            FZ_CHECK(!foreign(&rr[i]) || rv.action == ACT_REJECT,
+                     "open relay: recipient resolved to a foreign domain accepted");
+            FZ_CHECK(!routed(rcpts[i]) || rv.action == ACT_REJECT,
+                     "open relay: routed recipient accepted from a stranger");
+        }
         if (rv.action >= ACT_TEMPFAIL)
             continue;
         tagged |= rv.tagged;
         violations |= rv.violations;
-        relayed |= config_domain_of(rcpts[i]) != NULL
-            && !config_local_domain(cfg, config_domain_of(rcpts[i]));
+        relayed |= policy_rcpt_foreign(cfg, &rr[i]);
         rcpts[naccepted++] = rcpts[i];
     }
 
@@ -265,7 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                  cfg->header_include_user, NULL};
         struct log_decision d = {queueid, &f, rcpts, naccepted,
                                  tagged ? ACT_TAG : ACT_PASS, violations,
-                                 mv.would, cfg->audit, NULL};
+                                 mv.would, cfg->audit, NULL, NULL};
 
         header_build(cfg->header_name, &r, &hv);
         fz_check_header(cfg->header_name, &hv);

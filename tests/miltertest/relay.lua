@@ -59,4 +59,63 @@ is(mail(conn, "relay6@remote.test"), SMFIR_CONTINUE, "abort: MAIL after two abor
 is(rcpt(conn, "d@example.test"), SMFIR_CONTINUE, "abort: RCPT after two aborts")
 is(eom(conn), SMFIR_CONTINUE, "abort: EOM after two aborts")
 mt.disconnect(conn)
+
+-- Issue 12: judged by the MTA's resolution ({rcpt_addr} {rcpt_mailer}
+-- {rcpt_host}), and strangers never route. Every RCPT sends its own triple:
+-- libmilter keeps a stage's macros until the next ones arrive.
+local function res(addr, mailer, host, extra)
+    local m = {"{rcpt_addr}", addr, "{rcpt_mailer}", mailer, "{rcpt_host}", host}
+    for _, v in ipairs(extra or {}) do
+        m[#m + 1] = v
+    end
+    return m
+end
+conn = open(port("25"))
+helo(conn)
+is(mail(conn, "routed1@remote.test"), SMFIR_CONTINUE, "routed: MAIL continues")
+is(rcpt(conn, "carol%foreign.example@example.test", res("carol@foreign.example", "smtp", "foreign.example")),
+   SMFIR_REPLYCODE, "routed: percent hack behind a local domain rejected")
+is(rcpt(conn, "foreign.example!carol@example.test", res("carol@foreign.example", "smtp", "foreign.example")),
+   SMFIR_REPLYCODE, "routed: bang path behind a local domain rejected")
+is(rcpt(conn, "foreign.example!carol", res("carol@foreign.example", "smtp", "foreign.example")),
+   SMFIR_REPLYCODE, "routed: bare bang path rejected")
+is(rcpt(conn, '"carol@foreign.example"@example.test', res("carol@foreign.example", "smtp", "foreign.example")),
+   SMFIR_REPLYCODE, "routed: quoted local part holding an address rejected")
+is(rcpt(conn, "carol@foreign.example@example.test", res("carol@foreign.example", "smtp", "foreign.example")),
+   SMFIR_REPLYCODE, "routed: two @ rejected")
+is(rcpt(conn, "carol%local2@example.test", res("carol%local2@example.test", "local", "mx.example.test")),
+   SMFIR_REPLYCODE, "routed: '%' rejected even where the MTA delivers locally")
+is(rcpt(conn, "alias@example.test", res("carol@elsewhere.test", "smtp", "elsewhere.test")),
+   SMFIR_REPLYCODE, "resolved: a local name the MTA sends abroad is relay")
+is(rcpt(conn, "postmaster", res("postmaster@example.test", "local", "mx.example.test")),
+   SMFIR_CONTINUE, "resolved: bare postmaster resolved to a local domain accepted")
+is(rcpt(conn, "carol@[127.0.0.1]", res("carol", "local", "")),
+   SMFIR_CONTINUE, "resolved: Sendmail's local mailer (user part only) accepted")
+is(rcpt(conn, "gone@example.test", res("gone@example.test", "error", "")),
+   SMFIR_CONTINUE, "resolved: mailer error delivers nothing, not relay")
+is(rcpt(conn, "Kept@Example.Test.", res("kept@example.test", "local", "mx.example.test", {"i", "ROUTEDQ1"})),
+   SMFIR_CONTINUE, "resolved: trailing dot, any case, local")
+is(eom(conn), SMFIR_CONTINUE, "routed: the message with its local recipients goes on")
+check(contains(xpr(conn), "verdict=pass"), "routed: header verdict=pass")
+mt.disconnect(conn)
+
+-- A trusted client may route (Postfix: allow_untrusted_routing is about strangers).
+conn = open(port("25", {["{client_addr}"] = "198.51.100.7"}), "198.51.100.7", "relay.example.net")
+helo(conn)
+is(mail(conn, "routed2@remote.test"), SMFIR_CONTINUE, "trusted routing: MAIL")
+is(rcpt(conn, "carol%foreign.example@example.test", res("carol@foreign.example", "smtp", "foreign.example")),
+   SMFIR_CONTINUE, "trusted routing: percent hack accepted")
+mt.disconnect(conn)
+
+-- Role unknown (no Listener line) gets the mx relay check too.
+conn = open(port("2626"))
+helo(conn)
+is(mail(conn, "routed3@remote.test"), SMFIR_CONTINUE, "unknown: MAIL continues (tag)")
+is(rcpt(conn, "far@elsewhere.test", res("far@elsewhere.test", "smtp", "elsewhere.test")),
+   SMFIR_REPLYCODE, "unknown: foreign recipient rejected")
+is(rcpt(conn, "a!b@example.test", res("b@a", "smtp", "a")), SMFIR_REPLYCODE,
+   "unknown: routed recipient rejected")
+is(rcpt(conn, "near@example.test", res("near@example.test", "local", "x")), SMFIR_CONTINUE,
+   "unknown: local recipient accepted")
+mt.disconnect(conn)
 finish()
