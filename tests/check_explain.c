@@ -51,6 +51,24 @@ static const struct explain_case {
      {"role:    unknown", "unknown-listener", NULL}},
     {"from=root@example.org rcpt=x@example.com",
      {"role:    local", "role=local", NULL}},
+    /* issue 12: the MTA's resolution, shown beside what the client wrote */
+    {"port=25 client=192.0.2.9 from=a@b.test rcpt=carol%foreign.example@example.org "
+     "rcpt_addr=carol@foreign.example rcpt_mailer=smtp rcpt_host=foreign.example",
+     {"RCPT TO:<carol%foreign.example@example.org>\n  resolved: <carol@foreign.example> "
+      "mailer=smtp host=foreign.example (differs from what the client wrote)",
+      "  -> 554 5.7.1 <carol%foreign.example@example.org>: Relay access denied; routed "
+      "addresses are not accepted on port 25",
+      "rcpt=<carol%foreign.example@example.org> resolved=<carol@foreign.example> action=reject",
+      NULL}},
+    {"port=25 client=192.0.2.9 from=a@b.test rcpt=alias@example.org rcpt_addr=bob@elsewhere.test "
+     "rcpt_mailer=smtp rcpt=pm rcpt_addr=pm@example.org rcpt_mailer=local",
+     {"  -> 554 5.7.1 <alias@example.org>: Relay access denied; port 25 takes mail",
+      "RCPT TO:<pm>\n  resolved: <pm@example.org> mailer=local host=-", "rcpt=<pm> action=pass", NULL}},
+    {"port=25 client=192.0.2.9 from=a@b.test rcpt=@a.test,@b.test:c@example.org,d@example.org",
+     {"RCPT TO:<@a.test,@b.test:c@example.org>\n  -> 554 5.7.1", "routed addresses",
+      "RCPT TO:<d@example.org>\n  -> 250 2.1.5", NULL}},
+    {"port=2626 client=192.0.2.9 from=a@b.test rcpt=x@elsewhere.test",
+     {"role:    unknown", "  -> 554 5.7.1 <x@elsewhere.test>: Relay access denied", NULL}},
 };
 
 START_TEST(test_explain)
