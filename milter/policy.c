@@ -247,16 +247,22 @@ void policy_mail(const struct pr_config *cfg, const struct pr_facts *f,
     }
 }
 
-/* policy_rcpt_routed - routing in the local part: '%', '!' or an inner '@' */
+/* policy_rcpt_routed - routing anywhere: '%', '!', a quoted or escaped '@', a second '@' */
 int policy_rcpt_routed(const char *raw)
 {
-    const char *last = raw ? strrchr(raw, '@') : NULL;
+    int quoted = 0, ats = 0;
 
-    if (raw == NULL)
-        return 0;
-    for (const char *p = raw; *p && (last == NULL || p < last); p++)
-        if (*p == '%' || *p == '!' || *p == '@')
+    for (const char *p = raw; p && *p; p++) {
+        if (*p == '%' || *p == '!')
             return 1;
+        if (*p == '\\' && p[1] != 0) {
+            if (*++p == '@')
+                return 1;               /* an escaped '@' is a quoted one */
+        } else if (*p == '"')
+            quoted = !quoted;
+        else if (*p == '@' && (quoted || ++ats > 1))
+            return 1;                   /* "a@b"@c, a@b@c, @a:b@c */
+    }
     return 0;
 }
 

@@ -42,9 +42,9 @@
  *	cannot be placed and counts as foreign. Without {rcpt_addr}, the raw
  *	argument's domain decides, and a bare local part is the MTA's own.
  *
- *	policy_rcpt_routed(): the local part (all before the last "@", or
- *	the whole argument) holds "%", "!" or "@" - the percent hack, a bang
- *	path, an "@" inside quotes or escaped, a second "@", a source route.
+ *	policy_rcpt_routed(): the argument holds "%" or "!" (percent hack,
+ *	bang path), an "@" inside quotes or escaped, or a second "@" (two
+ *	domains, a source route "@a,@b:user@c").
  *
  *	policy_rcpt_resolved_differs(): {rcpt_addr} was sent and is not
  *	the raw argument (case aside): the log names both forms.

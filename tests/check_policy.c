@@ -196,6 +196,12 @@ static const struct relay_case {
     {"@a.example,@b.example:carol@foreign.example", "carol@foreign.example", "smtp", "x", 2},
     {"CAROL%FOREIGN.EXAMPLE@EXAMPLE.ORG.", "carol@foreign.example", "smtp", "x", 2},
     {"carol%foreign.example@[127.0.0.1]", "carol@foreign.example", "smtp", "x", 2},
+    /* nmap's and Metasploit's quoted forms without a domain */
+    {"\"relaytest@foreign.example\"", "relaytest@foreign.example", "smtp", "x", 2},
+    {"\"relaytest%foreign.example\"", "relaytest@foreign.example", "smtp", "x", 2},
+    {"relaytest\\@foreign.example@example.org", NULL, NULL, NULL, 2},
+    {"@[127.0.0.1]:relaytest@foreign.example", "relaytest@foreign.example", "smtp", "x", 2},
+    {"carol@foreign.example%example.org", NULL, NULL, NULL, 2},
     /* routed even where the MTA would deliver locally: strangers do not route */
     {"carol%x@example.org", "carol%x@example.org", "local", "mx.example.org", 2},
     {"\"a!b\"@example.org", NULL, NULL, NULL, 2},

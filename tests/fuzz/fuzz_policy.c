@@ -21,8 +21,8 @@
  *	  whose resolved domain is not a local domain ({rcpt_addr}'s after the
  *	  last '@' where the MTA sent it, else the argument's; mailers error
  *	  and discard deliver nothing, Sendmail's local mailer sends the user
- *	  part only), nor one whose argument routes ('%', '!' or an '@' before
- *	  the last '@'); role unknown is held to the same rule; an
+ *	  part only), nor one whose argument surely routes ('%' or '!', or
+ *	  two '@'); role unknown is held to the same rule; an
  *	  authenticated one is refused at MAIL; an unauthenticated client on
  *	  a submission listener is refused at MAIL.
  *	- Every reply: a 3-digit 4xx (tempfail) or 5xx (reject) code, an
@@ -199,15 +199,12 @@ static int foreign(const struct pr_rcpt *r)
     return at == NULL || at[1] == 0 || foreign_domain(at + 1);
 }
 
-/* routed - the argument's local part carries routing */
+/* routed - surely routing: '%' or '!' anywhere, or two '@' (quoted or not) */
 static int routed(const char *raw)
 {
-    const char *last = strrchr(raw, '@');
+    const char *at = strchr(raw, '@');
 
-    for (const char *p = raw; *p && (last == NULL || p < last); p++)
-        if (*p == '%' || *p == '!' || *p == '@')
-            return 1;
-    return 0;
+    return strpbrk(raw, "%!") != NULL || (at != NULL && strchr(at + 1, '@') != NULL);
 }
 
 /* authenticated - SPEC's rule, not the library's */
