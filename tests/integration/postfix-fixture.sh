@@ -26,7 +26,9 @@
 #	conf/postfix/master.cf, the snippets the docs show: only the milter
 #	socket and the service names (ports) are replaced. PF_EXPLICIT_MACROS=1
 #	also enables the commented milter_*_macros lines of the snippet.
-#	PF_MILTER=no builds a Postfix without any milter.
+#	PF_MILTER=no builds a Postfix without any milter. PF_MAIN_EDITS, one
+#	"name = value" a line, is applied last with postconf -e (relay.test
+#	adds a mydestination domain that way).
 #
 #	Nothing leaves loopback and nothing asks DNS: smtpd_peername_lookup=no,
 #	smtp_dns_support_level=disabled and a bracketed numeric nexthop.
@@ -219,6 +221,13 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
     } > "$e/master.cf"
+    if [ -n "${PF_MAIN_EDITS:-}" ]; then
+        local edit
+        while IFS= read -r edit; do
+            [ -n "$edit" ] || continue
+            postconf -c "$e" -e "$edit" || { pf_msg "postconf -e '$edit' failed"; return 1; }
+        done <<<"$PF_MAIN_EDITS"
+    fi
     pf_backdate "$e/main.cf" "$e/master.cf"
 }
 
