@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """relay-battery.py - the classic open-relay forms over SMTP, for relay.test.
 
-usage: relay-battery.py HOST PORT SOURCE_ADDR SERVER_NAME TAG
+usage: relay-battery.py HOST PORT SOURCE_ADDR SERVER_NAME TAG [DOMAINS [LOCALS]]
+
+DOMAINS (comma-separated) are the server's own domains the forms are aimed
+at, default local.test,example.test; its address literal [127.0.0.1] is
+always added. LOCALS (comma-separated) are the legitimate recipients.
 
 The forms are those relay testers use (nmap's smtp-open-relay, Metasploit's
 smtp_relay: percent hack, quoted local part, two '@', source routes, bang
@@ -16,7 +20,8 @@ Prints one line per RCPT, tab-separated:
 
     RESULT  SENDER  KIND  RECIPIENT  REPLY
 
-KIND is relay (must never be accepted) or local (must be accepted); REPLY
+KIND is relay (must never be accepted), literal (the server's address
+literal: refused, or delivered here) or local (must be accepted); REPLY
 is the server's reply, code first. Exit 0 when the sessions ran (the
 judging is relay.test's), 1 on an SMTP failure.
 """
@@ -24,10 +29,11 @@ import smtplib
 import sys
 
 HOST, PORT, SOURCE, SERVER, TAG = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+OURS = sys.argv[6].split(",") if len(sys.argv) > 6 else ["local.test", "example.test"]
 U = "relaytest"
 FOREIGN = "relay.example"          # smtp-sink gets every such message
 LITERAL = "[127.0.0.1]"
-DOMAINS = ["local.test", "example.test", LITERAL]
+DOMAINS = OURS + [LITERAL]
 
 
 def forms():
@@ -49,7 +55,6 @@ def forms():
         f'"{U}%{FOREIGN}"',                     # quoted percent, no domain
         f"{FOREIGN}!{U}",                       # bare bang path
         f"@{LITERAL},@{SERVER}:{U}@{FOREIGN}",  # two-hop source route
-        f"{U}@{LITERAL}",                       # address literal of the server
     ]
     return out
 
@@ -62,9 +67,10 @@ def variants(addr):
     return out
 
 
-LOCAL = ["carol@local.test", "carol@example.test", "CAROL@LOCAL.TEST", "carol@local.test.",
-         "Carol@Example.Test.", "postmaster", "postmaster@local.test"]
-SENDERS = [("null", ""), ("foreign", f"someone@{FOREIGN}"), ("local", "alice@local.test")]
+LOCAL = (sys.argv[7].split(",") if len(sys.argv) > 7 else
+         ["carol@local.test", "carol@example.test", "CAROL@LOCAL.TEST", "carol@local.test.",
+          "Carol@Example.Test.", "postmaster", "postmaster@local.test"])
+SENDERS = [("null", ""), ("foreign", f"someone@{FOREIGN}"), ("local", f"alice@{OURS[0]}")]
 
 
 def session(sname, sender):
@@ -76,7 +82,12 @@ def session(sname, sender):
         s.quit()
         return
     accepted = 0
-    cases = [("relay", v) for f in forms() for v in variants(f)] + [("local", a) for a in LOCAL]
+    # The server's address literal: not a LocalDomains name, so portrole
+    # refuses it - unless the MTA resolves it to its local mailer
+    # (Sendmail): judged by relay.test as "never reaches the sink".
+    cases = ([("relay", v) for f in forms() for v in variants(f)]
+             + [("literal", v) for v in variants(f"{U}@{LITERAL}")]
+             + [("local", a) for a in LOCAL])
     for kind, rcpt in cases:
         code, msg = s.docmd("RCPT", f"TO:<{rcpt}>")
         text = msg.decode(errors="replace").replace("\n", " | ")
