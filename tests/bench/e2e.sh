@@ -1,31 +1,48 @@
 #!/bin/bash
-# tests/bench/e2e.sh - smtp-source -> private Postfix -> smtp-sink, with no
-# milter, with the no-op milter and with portrole, in one run.
+# tests/bench/e2e.sh - how much slower does Postfix accept mail with a
+# milter in front: no milter, the floor milter, the no-op milter and
+# portrole, through one private Postfix, in one run.
 #
 # SYNOPSIS
 #	bash tests/bench/e2e.sh [BUILDDIR]              ("make bench-e2e")
 #
 # DESCRIPTION
 #	Starts the integration fixture's Postfix (tests/integration/
-#	postfix-fixture.sh) on loopback ports 12xxx, replaces its dumping
-#	smtp-sink with one that only counts, and starts both milters at once:
-#	noop-milter on inet:12098 and portrole-milter on inet:12099. Each
-#	round, in alternating order, main.cf's smtpd_milters is switched
-#	(postconf -e + postfix reload) to none, noop or portrole, and
-#	smtp-source sends BENCH_E2E_MESSAGES 2 KB messages over 20 sessions
-#	to the port-25-role listener, one foreign recipient each (the client,
-#	127.0.0.1, is in portrole's default TrustedNetworks, so it may relay);
-#	Postfix relays every message to smtp-sink. Two rates per run: SMTP
-#	accept (smtp-source's wall time) and end-to-end (until the queue is
-#	empty). Every message must be sent ("status=sent" in the maillog).
-#	Output ends with the ratios, medians of the per-round ratios.
+#	postfix-fixture.sh) on loopback ports 12xxx and replaces its dumping
+#	smtp-sink with one that only counts. For each socket type in
+#	BENCH_E2E_SOCKETS ("unix inet": unix first, the one to deploy) it
+#	starts the three milters on that transport - floor-milter (every
+#	stage negotiated away but end of message, one header inserted),
+#	noop-milter (every callback, a reply to each) and portrole-milter
+#	(SPF off, DKIM off) - then runs BENCH_E2E_ROUNDS rounds. A round
+#	switches main.cf's smtpd_milters (postconf -e + postfix reload) to
+#	none, floor, noop and portrole, in an order that rotates by one each
+#	round, and smtp-source sends BENCH_E2E_MESSAGES 2 KB messages over 20
+#	sessions to the port-25-role listener, one foreign recipient each
+#	(the client, 127.0.0.1, is in portrole's default TrustedNetworks, so
+#	it may relay); Postfix relays every message to smtp-sink.
+#
+#	Two rates per variant: the SMTP accept rate (messages / smtp-source's
+#	wall time: what a sender sees on port 25, the headline) and end to
+#	end (until the queue is empty, bound by Postfix's own delivery).
+#	Every message must be delivered ("status=sent" in the maillog).
+#	Each socket type ends with the per-round ratios portrole/none and
+#	portrole/floor (also floor/none, noop/none): median (min..max).
+#
+#	The machine is checked first (tests/bench/bench-lib.sh): CPU model,
+#	load average before and after; a 1-minute load above 1.5 refuses,
+#	BENCH_ALLOW_LOADED=1 runs and marks every figure LOADED.
 #
 #	Needs root, Postfix and smtp-source; exits 77 (skip) without them.
-#	Environment: BENCH_E2E_ROUNDS (3), BENCH_E2E_MESSAGES (2000).
+#	Run it in a private network namespace when anything else may use the
+#	ports: unshare -n sh -c 'ip link set lo up && exec "$@"' x make bench-e2e
+#	Environment: BENCH_E2E_ROUNDS (3), BENCH_E2E_MESSAGES (2000),
+#	BENCH_E2E_SOCKETS ("unix inet").
 #
 # DIAGNOSTICS
-#	Exit 1 when something does not start or a message is lost. Every
-#	process started here is stopped by PID, also on failure.
+#	Exit 1 when something does not start or a message is lost, 75 when
+#	the machine is loaded. Every process started here is stopped by PID,
+#	also on failure.
 
 # (no set -u: the fixture is not written for it)
 
@@ -33,34 +50,56 @@ B=${1:-.}
 B=$(cd "$B" && pwd) || exit 1
 ROUNDS=${BENCH_E2E_ROUNDS:-3}
 MSGS=${BENCH_E2E_MESSAGES:-2000}
+SOCKETS=${BENCH_E2E_SOCKETS:-unix inet}
 SESSIONS=20
+VARIANTS="none floor noop portrole"
 HERE=$(cd "$(dirname "$0")" && pwd)
 NOOP=$B/tests/bench/noop-milter
+FLOOR=$B/tests/bench/floor-milter
 export PORTROLE_MILTER=${PORTROLE_MILTER:-$B/portrole-milter}
 
 [ "$(id -u)" = 0 ] || { echo "e2e: needs root (Postfix)"; exit 77; }
 command -v smtp-source >/dev/null && command -v postfix >/dev/null ||
     { echo "e2e: no Postfix or smtp-source"; exit 77; }
-[ -x "$NOOP" ] && [ -x "$PORTROLE_MILTER" ] || { echo "e2e: build first (make)"; exit 1; }
+for p in "$NOOP" "$FLOOR" "$PORTROLE_MILTER"; do
+    [ -x "$p" ] || { echo "e2e: $p missing: build first (make)"; exit 1; }
+done
+for s in $SOCKETS; do
+    case $s in unix|inet) ;; *) echo "e2e: BENCH_E2E_SOCKETS: unix or inet, not $s"; exit 2 ;; esac
+done
 
+# shellcheck source=bench-lib.sh
+. "$HERE/bench-lib.sh"
 # shellcheck source=../integration/postfix-fixture.sh
 . "$HERE/../integration/postfix-fixture.sh"
 # Our own ports, so that the integration tests may run at the same time.
 PF_PORT_MX=12025 PF_PORT_MXAUTH=12026 PF_PORT_SUB=12587 PF_PORT_SUBMAY=12588
 PF_PORT_SUBS=12465 PF_PORT_SINK=12525 PF_PORT_MILTER=12099
-NOOP_PORT=12098
+NOOP_PORT=12098 FLOOR_PORT=12097
+
+bench_header "Postfix accept rate: $ROUNDS rounds x $MSGS messages x 2 KB, $SESSIONS sessions, sockets: $SOCKETS"
+echo "$(postconf -d mail_version 2>/dev/null | sed 's/ = / /'), $(dpkg-query -W -f='libmilter ${Version}' libmilter1.0.1 2>/dev/null)"
 
 T=$(mktemp -d /tmp/portrole-e2e.XXXXXX) || exit 1
 chmod 755 "$T"   # Postfix runs as postfix and must reach the spool
-NOOP_PID=
+mkdir -m 755 "$T/sock"
+MPIDS=
 COUNT_SINK_PID=
+
+# milters_stop - stop the three milters (libmilter takes up to ~5 s).
+milters_stop() {
+    local p
+    for p in $MPIDS; do kill "$p" 2>/dev/null; done
+    for p in $MPIDS; do pf_wait_gone "$p" 15 || kill -9 "$p" 2>/dev/null; done
+    MPIDS=
+    rm -f "$T"/sock/*.sock
+}
 
 cleanup() {
     trap - EXIT INT TERM
-    [ -n "$NOOP_PID" ] && kill "$NOOP_PID" 2>/dev/null
+    milters_stop
     [ -n "$COUNT_SINK_PID" ] && { kill "$COUNT_SINK_PID" 2>/dev/null; pf_wait_gone "$COUNT_SINK_PID" 10; }
     pf_stop
-    [ -n "$NOOP_PID" ] && { pf_wait_gone "$NOOP_PID" 15 || kill -9 "$NOOP_PID" 2>/dev/null; }
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -76,8 +115,36 @@ smtp-sink -u nobody -c 127.0.0.1:$PF_PORT_SINK 256 >"$T/sink.log" 2>&1 &
 COUNT_SINK_PID=$!
 pf_wait_port up 15 $PF_PORT_SINK || fail "smtp-sink did not start: $(cat "$T/sink.log")"
 
-cat >"$T/portrole.conf" <<EOF
-Socket inet:$PF_PORT_MILTER@127.0.0.1
+# sock_of TRANSPORT MILTER SIDE - the milter's address, as libmilter
+# (SIDE=milter) or Postfix (SIDE=postfix) spells it.
+sock_of() {
+    local port
+    case $2 in floor) port=$FLOOR_PORT ;; noop) port=$NOOP_PORT ;; *) port=$PF_PORT_MILTER ;; esac
+    if [ "$1" = unix ]; then echo "unix:$T/sock/$2.sock"
+    elif [ "$3" = milter ]; then echo "inet:$port@127.0.0.1"
+    else echo "inet:127.0.0.1:$port"; fi
+}
+
+# wait_sock TRANSPORT MILTER - wait until the milter listens.
+wait_sock() {
+    local i=0
+    if [ "$1" = inet ]; then
+        pf_wait_port up 15 "$(sock_of inet "$2" milter | sed 's/^inet:\([0-9]*\)@.*/\1/')"
+        return
+    fi
+    while [ ! -S "$T/sock/$2.sock" ]; do
+        [ $i -ge 150 ] && { echo "e2e: $T/sock/$2.sock did not appear" >&2; return 1; }
+        sleep 0.1; i=$((i + 1))
+    done
+}
+
+# milters_start TRANSPORT - floor, noop and portrole on that transport;
+# unix sockets world-writable (umask 0) so that user postfix may connect.
+milters_start() {
+    local s
+    cat >"$T/portrole.conf" <<EOF
+Socket $(sock_of "$1" portrole milter)
+UMask 000
 LocalDomains example.test
 Listener $PF_PORT_MX mx
 Listener $PF_PORT_SUB submission
@@ -85,18 +152,21 @@ Listener $PF_PORT_SUBS submissions
 SPF off
 DKIM off
 EOF
-pf_milter_start "$T/portrole.conf" || fail "portrole-milter did not start"
-"$NOOP" -p "inet:$NOOP_PORT@127.0.0.1" >"$T/noop.log" 2>&1 &
-NOOP_PID=$!
-pf_wait_port up 15 $NOOP_PORT || fail "noop-milter did not start"
+    (umask 0; exec "$FLOOR" -p "$(sock_of "$1" floor milter)") >"$T/floor.log" 2>&1 &
+    MPIDS="$MPIDS $!"
+    (umask 0; exec "$NOOP" -p "$(sock_of "$1" noop milter)") >"$T/noop.log" 2>&1 &
+    MPIDS="$MPIDS $!"
+    "$PORTROLE_MILTER" -c "$T/portrole.conf" -f >"$T/portrole.log" 2>&1 &
+    MPIDS="$MPIDS $!"
+    for s in floor noop portrole; do
+        wait_sock "$1" "$s" || fail "$s did not start on $1: $(tail -3 "$T/$s.log")"
+    done
+}
 
-# use MILTER - point smtpd at none|noop|portrole and reload Postfix.
+# use TRANSPORT MILTER - point smtpd at MILTER (or none) and reload Postfix.
 use() {
     local sock=
-    case $1 in
-    noop) sock=inet:127.0.0.1:$NOOP_PORT ;;
-    portrole) sock=inet:127.0.0.1:$PF_PORT_MILTER ;;
-    esac
+    [ "$2" = none ] || sock=$(sock_of "$1" "$2" postfix)
     postconf -c "$PF_DIR/etc" -e "smtpd_milters = $sock" "non_smtpd_milters = $sock" || return 1
     pf_backdate "$PF_DIR/etc/main.cf"
     postfix -c "$PF_DIR/etc" reload >/dev/null 2>&1 || return 1
@@ -106,64 +176,69 @@ use() {
 # sent - how many deliveries the maillog shows so far.
 sent() { grep -c ' status=sent ' "$PF_DIR/log/maillog" 2>/dev/null || true; }
 
-# run MILTER ROUND - one smtp-source run; prints "accept/s end-to-end/s".
+# run TRANSPORT MILTER ROUND - one smtp-source run; prints "accept/s e2e/s".
 run() {
-    local before t0 t1 t2 after
-    use "$1" || fail "could not switch Postfix to $1"
+    local before t0 t1 t2 after out=$T/source.$1.$2.$3
+    use "$1" "$2" || fail "could not switch Postfix to $2 ($1)"
     before=$(sent)
     t0=$(date +%s.%N)
     smtp-source -s $SESSIONS -m "$MSGS" -l 2048 -f sender@example.net \
         -t user@example.org -M client.example.net "127.0.0.1:$PF_PORT_MX" \
-        >"$T/source.$1.$2" 2>&1 || { cat "$T/source.$1.$2" >&2; fail "smtp-source ($1)"; }
+        >"$out" 2>&1 || { cat "$out" >&2; fail "smtp-source ($2, $1)"; }
     t1=$(date +%s.%N)
-    pf_wait_queue_empty 120 || fail "queue not empty ($1)"
+    pf_wait_queue_empty 300 || fail "queue not empty ($2, $1)"
     t2=$(date +%s.%N)
     after=$(sent)
     [ $((after - before)) -ge "$MSGS" ] ||
-        fail "$1: $((after - before)) of $MSGS messages delivered; see $(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog")"
+        fail "$2 ($1): $((after - before)) of $MSGS messages delivered; see $(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog")"
     awk -v n="$MSGS" -v a="$t0" -v b="$t1" -v c="$t2" \
         'BEGIN { printf "%.1f %.1f\n", n / (b - a), n / (c - a) }'
 }
 
-stats() {
-    sort -g | awk '{ v[NR] = $1 } END {
-        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        printf "%.4g %.4g %.4g\n", v[1], m, v[NR] }'
+# order ROUND - the variants, rotated by ROUND - 1.
+order() {
+    local -a v=($VARIANTS)
+    local i n=${#v[@]}
+    for ((i = 0; i < n; i++)); do printf '%s ' "${v[$(( (i + $1 - 1) % n ))]}"; done
 }
 
-echo "== Postfix end to end: $ROUNDS rounds x $MSGS messages x 2 KB, $SESSIONS sessions"
-echo "   ($(postconf -d mail_version 2>/dev/null | sed 's/ = / /'), $(nproc) cores)"
-for r in $(seq 1 "$ROUNDS"); do
-    order="none noop portrole"
-    [ $((r % 2)) = 0 ] && order="portrole noop none"
-    for m in $order; do
-        set -- $(run "$m" "$r")
-        [ $# = 2 ] || exit 1
-        echo "$1" >>"$T/acc.$m"; echo "$2" >>"$T/e2e.$m"
-        printf '  round %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s\n' "$r" "$m" "$1" "$2"
-    done
-    for k in acc e2e; do
-        for m in noop portrole; do
-            paste -d' ' <(tail -1 "$T/$k.$m") <(tail -1 "$T/$k.none") |
-                awk '{ printf "%.4f\n", $1 / $2 }' >>"$T/ratio.$k.$m"
+# bench TRANSPORT - every round on one transport, then its summary.
+bench() {
+    local x=$1 r m k a b label
+    echo "== milters on $x sockets"
+    milters_start "$x"
+    for r in $(seq 1 "$ROUNDS"); do
+        for m in $(order "$r"); do
+            set -- $(run "$x" "$m" "$r")
+            [ $# = 2 ] || exit 1
+            echo "$1" >>"$T/acc.$x.$m"; echo "$2" >>"$T/e2e.$x.$m"
+            printf '  %sround %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s\n' \
+                "$(bench_tag)" "$r" "$m" "$1" "$2"
         done
-        paste -d' ' <(tail -1 "$T/$k.portrole") <(tail -1 "$T/$k.noop") |
-            awk '{ printf "%.4f\n", $1 / $2 }' >>"$T/ratio.$k.pn"
+        for k in acc e2e; do
+            for a in portrole/none portrole/floor floor/none noop/none; do
+                bench_ratio "$(tail -1 "$T/$k.$x.${a%/*}")" "$(tail -1 "$T/$k.$x.${a#*/}")" \
+                    >>"$T/ratio.$k.$x.${a%/*}.${a#*/}"
+            done
+        done
     done
-done
+    milters_stop
+    echo "== rates, $x sockets (msg/s: min median max)"
+    for m in $VARIANTS; do
+        printf '  %s%-9s SMTP accept %s   end to end %s\n' "$(bench_tag)" "$m" \
+            "$(bench_stats <"$T/acc.$x.$m")" "$(bench_stats <"$T/e2e.$x.$m")"
+    done
+    echo "== ratios, $x sockets (median of the per-round ratios (min..max))"
+    for k in acc e2e; do
+        label="SMTP accept"; [ $k = e2e ] && label="end to end"
+        for a in portrole/none portrole/floor floor/none noop/none; do
+            set -- $(bench_stats <"$T/ratio.$k.$x.${a%/*}.${a#*/}")
+            printf '%s%s %s (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "$a" "$label" "$x" "$2" "$1" "$3"
+        done
+    done
+}
 
-echo "== rates (msg/s: min median max)"
-for m in none noop portrole; do
-    printf '  %-9s SMTP accept %s   end to end %s\n' "$m" "$(stats <"$T/acc.$m")" "$(stats <"$T/e2e.$m")"
-done
-echo "== ratios (median of the per-round ratios; min..max)"
-for k in e2e acc; do
-    label=end-to-end; [ $k = acc ] && label="SMTP accept"
-    for m in portrole noop; do
-        set -- $(stats <"$T/ratio.$k.$m")
-        printf '%s/no-milter %s = %.2f  (%.2f..%.2f)\n' "$m" "$label" "$2" "$1" "$3"
-    done
-    set -- $(stats <"$T/ratio.$k.pn")
-    printf 'portrole/noop %s = %.2f  (%.2f..%.2f)\n' "$label" "$2" "$1" "$3"
-done
+for x in $SOCKETS; do bench "$x"; done
+bench_load_line after
+[ "$BENCH_LOADED" = 1 ] && echo "LOADED: these figures were taken on a loaded machine; do not quote them"
 exit 0

@@ -25,9 +25,11 @@
 #
 #	Environment: BENCH_ROUNDS (5), BENCH_MESSAGES (5000), BENCH_LONG
 #	(200000, 0 skips), BENCH_HOLD (1000, 0 skips), PORTROLE_MILTER (binary).
+#	The machine is checked first (bench-lib.sh): a 1-minute load average
+#	above 1.5 refuses (exit 75); BENCH_ALLOW_LOADED=1 marks figures LOADED.
 #
 # DIAGNOSTICS
-#	Exit 1 when a milter does not start, a run has a protocol error, or
+#	Exit 75 on a loaded machine; exit 1 when a milter does not start, a run has a protocol error, or
 #	portrole does not accept every message. Every process started here is
 #	stopped here, by PID, also on failure.
 
@@ -145,10 +147,10 @@ for f in "$PRLOAD" "$NOOP"; do
 done
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
-say "== machine"
-say "cpu: $(nproc) x $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
-say "kernel: $(uname -sr); libmilter: $(dpkg-query -W -f '${Version}' libmilter1.0.1 2>/dev/null || echo '?')"
-say "load: $(cut -d' ' -f1-3 /proc/loadavg)"
+# shellcheck source=bench-lib.sh
+. "$(dirname "$0")/bench-lib.sh"
+bench_header "machine"
+say "libmilter: $(dpkg-query -W -f '${Version}' libmilter1.0.1 2>/dev/null || echo '?')"
 
 MILTERS="noop portrole"
 VALIDATE=
@@ -250,9 +252,11 @@ for m in $MILTERS; do
     for s in mx25 sub587; do
         [ -s "$T/ratio.$m.$s" ] || continue
         set -- $(stats <"$T/ratio.$m.$s")
-        printf '%s/noop throughput (%s) = %.2f  (%.2f..%.2f)\n' "${m/_spf/+spf+dkim}" "$s" "$2" "$1" "$3"
+        printf '%s%s/noop throughput (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "${m/_spf/+spf+dkim}" "$s" "$2" "$1" "$3"
     done
 done
 set -- $(cat "$T"/ratio.portrole.* | stats)
-printf 'portrole/noop throughput = %.2f\n' "$2"
+printf '%sportrole/noop throughput = %.2f\n' "$(bench_tag)" "$2"
+bench_load_line after
+[ "$BENCH_LOADED" = 1 ] && say "LOADED: these figures were taken on a loaded machine; do not quote them"
 exit 0

@@ -1,0 +1,78 @@
+# tests/bench/bench-lib.sh - quiet-machine discipline and statistics for
+# the benchmark scripts.
+#
+# SYNOPSIS
+#	. tests/bench/bench-lib.sh
+#	bench_header NAME        # CPU model, cores, kernel, load; the gate
+#	bench_load_line WHEN     # "load average WHEN: 0.12 0.30 0.41"
+#	bench_tag                # "" or "LOADED " to put before every figure
+#	bench_stats < numbers    # "min median max"
+#	bench_ratio A B          # A / B, four decimals
+#
+# DESCRIPTION
+#	A figure taken on a busy machine compresses every ratio towards 1
+#	(every variant waits for the CPU alike), so the scripts refuse to
+#	report when the 1-minute load average at the start is above
+#	BENCH_MAX_LOAD (1.5): bench_header then exits 75 (EX_TEMPFAIL) with
+#	the reason. BENCH_ALLOW_LOADED=1 runs anyway, for smoke tests: the
+#	header says LOADED and bench_tag puts "LOADED " before every figure
+#	line, so such output cannot be mistaken for a measurement.
+#
+# DIAGNOSTICS
+#	bench_header exits 75 when the machine is loaded and no override.
+
+BENCH_MAX_LOAD=${BENCH_MAX_LOAD:-1.5}
+BENCH_LOADED=0
+
+# bench_load_line WHEN - the three load averages, labelled.
+bench_load_line() {
+    echo "load average $1: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# bench_cpu - the CPU model and the number of cores this run may use.
+bench_cpu() {
+    local model
+    model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+    [ -n "$model" ] || model=$(uname -m)
+    echo "cpu: $model, $(nproc) cores; kernel $(uname -r)"
+}
+
+# bench_header NAME - print the machine and the load; refuse (exit 75)
+# when the 1-minute load is above BENCH_MAX_LOAD, unless BENCH_ALLOW_LOADED=1.
+bench_header() {
+    local l1
+    echo "== $1"
+    bench_cpu
+    bench_load_line before
+    l1=$(cut -d' ' -f1 /proc/loadavg)
+    if awk -v l="$l1" -v m="$BENCH_MAX_LOAD" 'BEGIN { exit !(l > m) }'; then
+        if [ "${BENCH_ALLOW_LOADED:-0}" = 1 ]; then
+            BENCH_LOADED=1
+            echo "LOADED: 1-minute load average $l1 > $BENCH_MAX_LOAD at the start;" \
+                "BENCH_ALLOW_LOADED=1, so every figure below is marked LOADED and means nothing"
+        else
+            echo "refused: 1-minute load average $l1 > $BENCH_MAX_LOAD at the start." \
+                "Stop whatever else runs and try again (BENCH_ALLOW_LOADED=1 for a smoke run)." >&2
+            exit 75
+        fi
+    fi
+}
+
+# bench_tag - the prefix of a figure line: "LOADED " on a loaded machine.
+bench_tag() {
+    [ "$BENCH_LOADED" = 1 ] && printf 'LOADED '
+    return 0
+}
+
+# bench_stats - "min median max" of the numbers on stdin, one per line.
+bench_stats() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "0 0 0"; exit }
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.4g %.4g %.4g\n", v[1], m, v[NR] }'
+}
+
+# bench_ratio A B - A / B (0 when B is 0).
+bench_ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", (b > 0 ? a / b : 0) }'
+}

@@ -1,0 +1,106 @@
+/*
+ * floor-milter.c - the cheapest milter that still does something.
+ *
+ * SYNOPSIS
+ *	floor-milter -p SOCKET [-b BACKLOG]
+ *
+ * DESCRIPTION
+ *	The floor of what any milter can cost an MTA: its negotiate callback
+ *	turns off every stage the MTA lets it turn off (connect, HELO, MAIL,
+ *	RCPT, DATA, unknown commands, headers, end of headers, body), asks
+ *	for no macros at all, and keeps only end of message, where it inserts
+ *	one header field ("X-Floor: 1") and accepts. So per message the MTA
+ *	opens a session, sends the end of message and waits for one reply.
+ *
+ *	The benchmark (tests/bench/e2e.sh) measures portrole against it: the
+ *	gap between the floor and "no milter" is the milter protocol itself,
+ *	the gap between portrole and the floor is what portrole adds.
+ *
+ *	It keeps no state and allocates nothing per connection. A unix
+ *	socket is created with umask 0, so that Postfix's user may connect.
+ *
+ * DIAGNOSTICS
+ *	Exit 2 on a usage error, 1 when libmilter cannot start or the MTA
+ *	cannot skip the stages (then nothing is measured); libmilter's own
+ *	errors go to syslog.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+/* The stages the floor asks the MTA not to send. */
+#define FLOOR_SKIP (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOMAIL | \
+	SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOHDRS | \
+	SMFIP_NOEOH | SMFIP_NOBODY)
+
+/* fm_eom - insert the one header and accept. */
+static sfsistat fm_eom(SMFICTX *ctx)
+{
+	if (smfi_insheader(ctx, 0, "X-Floor", "1") == MI_FAILURE)
+		return SMFIS_TEMPFAIL;
+	return SMFIS_ACCEPT;
+}
+
+/* fm_negotiate - every stage the MTA can skip skipped; no macros. */
+static sfsistat fm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+    unsigned long f2, unsigned long f3, unsigned long *pf0,
+    unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	(void)f2; (void)f3;
+	if ((f0 & SMFIF_ADDHDRS) == 0)
+		return SMFIS_REJECT;
+	*pf0 = SMFIF_ADDHDRS;
+	*pf1 = f1 & FLOOR_SKIP;
+	*pf2 = 0;
+	*pf3 = 0;
+	/* An empty list: the MTA sends no macro with end of message. */
+	(void)smfi_setsymlist(ctx, SMFIM_EOM, "");
+	return SMFIS_CONTINUE;
+}
+
+static struct smfiDesc floor_desc = {
+	.xxfi_name = "floor-milter",
+	.xxfi_version = SMFI_VERSION,
+	.xxfi_flags = SMFIF_ADDHDRS,
+	.xxfi_eom = fm_eom,
+	.xxfi_negotiate = fm_negotiate,
+};
+
+int main(int argc, char **argv)
+{
+	const char *sock = NULL;
+	int ch, backlog = 1024;
+
+	while ((ch = getopt(argc, argv, "p:b:")) != -1) {
+		switch (ch) {
+		case 'p':
+			sock = optarg;
+			break;
+		case 'b':
+			backlog = atoi(optarg);
+			break;
+		default:
+			sock = NULL;
+			optind = argc + 1;
+			break;
+		}
+	}
+	if (sock == NULL || optind != argc || backlog < 1) {
+		fputs("usage: floor-milter -p SOCKET [-b BACKLOG]\n", stderr);
+		return 2;
+	}
+	umask(0);
+	if (smfi_setconn((char *)sock) == MI_FAILURE ||
+	    smfi_setbacklog(backlog) == MI_FAILURE ||
+	    smfi_register(floor_desc) == MI_FAILURE ||
+	    smfi_opensocket(1) == MI_FAILURE) {
+		fprintf(stderr, "floor-milter: cannot open %s\n", sock);
+		return 1;
+	}
+	return smfi_main() == MI_SUCCESS ? 0 : 1;
+}
