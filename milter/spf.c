@@ -167,7 +167,8 @@ static void fill_rr(SPF_dns_rr_t *rr, ns_type type, const struct testdns_answer 
     for (size_t i = 0; i < ans->nrr; i++) {
         const struct testdns_rr *src = &ans->rr[i];
         size_t len = type == ns_t_a ? sizeof(struct in_addr)
-            : type == ns_t_aaaa ? sizeof(struct in6_addr) : strlen(src->text) + 1;
+            : type == ns_t_aaaa ? sizeof(struct in6_addr)
+            : type == ns_t_txt ? src->len + 1 : strlen(src->text) + 1;
 
         if (SPF_dns_rr_buf_realloc(rr, n, len) != SPF_E_SUCCESS)
             break;
