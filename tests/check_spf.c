@@ -132,6 +132,22 @@ static const struct spf_case {
     {"192.0.2.1", "h.example", "alice@self.example", SPF_RESULT_PERMERROR},
     /* the limit is ten: exactly ten look-ups still evaluate */
     {"192.0.2.1", "h.example", "alice@ten.example", SPF_RESULT_FAIL},
+    /* RFC 7208 4.6.4: two void look-ups are allowed, a third is permerror */
+    {"192.0.2.1", "h.example", "alice@void2.example", SPF_RESULT_NEUTRAL},
+    {"192.0.2.1", "h.example", "alice@void3.example", SPF_RESULT_PERMERROR},
+    /* RFC 7208 syntax libspf2 lets through: permerror, never fail */
+    {"192.0.2.1", "h.example", "alice@toplabel.example", SPF_RESULT_PERMERROR},
+    {"192.0.2.1", "h.example", "alice@twice.example", SPF_RESULT_PERMERROR},
+    {"198.51.100.1", "h.example", "alice@nul.example", SPF_RESULT_PERMERROR},
+    {"198.51.100.1", "h.example", "alice@eightbit.example", SPF_RESULT_PERMERROR},
+    {"192.0.2.1", "h.example", "alice@badmacro.example", SPF_RESULT_PERMERROR},
+    /* valid records libspf2 refuses: /0 matches every address, a/0 any A record */
+    {"192.0.2.1", "h.example", "alice@zero.example", SPF_RESULT_PASS},
+    {"2001:db8:1::9", "h.example", "alice@zero6.example", SPF_RESULT_PASS},
+    {"192.0.2.1", "h.example", "alice@zero6.example", SPF_RESULT_FAIL},
+    {"192.0.2.1", "h.example", "alice@azero.example", SPF_RESULT_PASS},
+    {"192.0.2.1", "h.example", "alice@azeronone.example", SPF_RESULT_FAIL},
+    {"192.0.2.1", "h.example", "alice@modname.example", SPF_RESULT_PASS},
     /* an unknown modifier is ignored (RFC 7208 6) */
     {"192.0.2.1", "h.example", "alice@modifier.example", SPF_RESULT_PASS},
     /* temperror: the server fails, on the record or under an include */
