@@ -62,6 +62,10 @@
 #include <spf2/spf_dns.h>
 #include <spf2/spf_dns_cache.h>
 #include <spf2/spf_dns_rr.h>
+#include <spf2/spf_record.h>
+#include <spf2/spf_request.h>
+#include <spf2/spf_response.h>
+#include <spf2/spf_server.h>
 #undef SPF_RESULT_INVALID
 #undef SPF_RESULT_NEUTRAL
 #undef SPF_RESULT_PASS
@@ -556,6 +560,29 @@ static int set_client(SPF_request_t *req, const char *client_addr, struct check_
     return SPF_request_set_ipv6(req, a6) == SPF_E_SUCCESS ? 0 : -1;
 }
 
+/*
+ * query_loopback - SPF_request_query_mailfrom() without its free pass
+ * for loopback clients ("localhost is always allowed"): the same steps
+ * through libspf2's public functions and fields, so a loopback client
+ * that is not in TrustedNetworks gets the record's own answer.
+ */
+static void query_loopback(SPF_request_t *req, SPF_response_t **respp)
+{
+    SPF_record_t *rec = NULL;
+
+    if ((*respp = SPF_response_new(req)) == NULL)
+        return;
+    req->cur_dom = req->use_helo ? req->helo_dom : req->env_from_dp;
+    if (SPF_server_get_record(req->spf_server, req, *respp, &rec) != SPF_E_SUCCESS) {
+        if (rec != NULL)
+            SPF_record_free(rec);
+        return;
+    }
+    (*respp)->spf_record_exp = rec;
+    (void) SPF_record_interpret(rec, req, *respp, 0);
+    SPF_record_free(rec);
+}
+
 /* spf_check - one check: the MAIL FROM identity, or postmaster@HELO */
 enum spf_result spf_check(const struct pr_config *cfg, const char *client_addr,
                           const char *helo, const char *sender)
@@ -591,7 +618,10 @@ enum spf_result spf_check(const struct pr_config *cfg, const char *client_addr,
     testdns_deadline(&deadline, gen->timeout);
     st.deadline = &deadline;
     current_check = &st;
-    (void) SPF_request_query_mailfrom(req, &resp);
+    if (SPF_request_is_loopback(req))
+        query_loopback(req, &resp);
+    else
+        (void) SPF_request_query_mailfrom(req, &resp);
     current_check = NULL;
     res = resp != NULL ? map_result(resp) : SPF_RESULT_TEMPERROR;
     if (st.over && res == SPF_RESULT_TEMPERROR)

@@ -148,6 +148,12 @@ static const struct spf_case {
     {"192.0.2.1", "h.example", "alice@azero.example", SPF_RESULT_PASS},
     {"192.0.2.1", "h.example", "alice@azeronone.example", SPF_RESULT_FAIL},
     {"192.0.2.1", "h.example", "alice@modname.example", SPF_RESULT_PASS},
+    /* issue 13 item 13: a loopback client is evaluated (libspf2 passes it unasked) */
+    {"127.0.0.1", "h.example", "alice@loopfail.example", SPF_RESULT_FAIL},
+    {"::1", "h.example", "alice@loopfail.example", SPF_RESULT_FAIL},
+    {"127.0.0.1", "h.example", "alice@looppass.example", SPF_RESULT_PASS},
+    {"::1", "h.example", "alice@looppass.example", SPF_RESULT_PASS},
+    {"127.0.0.2", "h.example", "alice@looppass.example", SPF_RESULT_FAIL},
     /* an unknown modifier is ignored (RFC 7208 6) */
     {"192.0.2.1", "h.example", "alice@modifier.example", SPF_RESULT_PASS},
     /* temperror: the server fails, on the record or under an include */
