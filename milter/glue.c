@@ -362,9 +362,11 @@ static void run_spf(struct session *s)
     domain = config_domain_of(s->sender);
     if (domain == NULL)
         domain = s->helo;               /* null sender: the HELO identity */
-    if (domain == NULL || *domain == 0 || *domain == '[' || strchr(domain, '.') == NULL)
-        return;                         /* no domain to ask about: SPF cannot run */
     session_set(&s->spf_domain, domain);
+    if (domain == NULL || *domain == 0 || *domain == '[' || strchr(domain, '.') == NULL) {
+        s->spf = SPF_RESULT_NONE;       /* RFC 7208 4.3: not a domain, so "none" */
+        return;
+    }
     s->spf = spf_check(s->cfg, s->client_addr, s->helo ? s->helo : "", s->sender);
     stats_spf(s->spf);
 }

@@ -62,6 +62,10 @@
 #include <spf2/spf_dns.h>
 #include <spf2/spf_dns_cache.h>
 #include <spf2/spf_dns_rr.h>
+#include <spf2/spf_record.h>
+#include <spf2/spf_request.h>
+#include <spf2/spf_response.h>
+#include <spf2/spf_server.h>
 #undef SPF_RESULT_INVALID
 #undef SPF_RESULT_NEUTRAL
 #undef SPF_RESULT_PASS
@@ -75,6 +79,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "spf.h"
+#include "spfrecord.h"
 #include "strbuf.h"
 #include "testdns.h"
 #include "util.h"
@@ -91,6 +96,8 @@ struct spf_gen {
 };
 
 #define MAX_DNS_TERMS   10      /* RFC 7208 4.6.4, over the whole check */
+#define MAX_VOID        2       /* RFC 7208 4.6.4: void look-ups allowed */
+#define NUL_STANDIN     0x7f    /* a NUL inside a TXT record, for libspf2's C strings */
 
 /*
  * The check running on this thread. libspf2 counts DNS mechanisms per
@@ -106,6 +113,14 @@ struct check_state {
     int         over;           /* a look-up was refused for the limit */
     char      **hosts;          /* names MX and PTR answers gave */
     size_t      nhosts;
+    char      **ptrs;           /* names PTR answers gave */
+    size_t      nptrs;
+    int         voids;          /* DNS terms that found nothing */
+    const char *bad;            /* a fetched record breaks RFC 7208 syntax */
+    int         client_v6;
+    unsigned char client[16];   /* the address a /0 wildcard answers with */
+    struct spfrecord_wild *wild;        /* names whose addresses /0 matches */
+    size_t      nwild;
 };
 
 static __thread struct check_state *current_check;
@@ -167,7 +182,8 @@ static void fill_rr(SPF_dns_rr_t *rr, ns_type type, const struct testdns_answer 
     for (size_t i = 0; i < ans->nrr; i++) {
         const struct testdns_rr *src = &ans->rr[i];
         size_t len = type == ns_t_a ? sizeof(struct in_addr)
-            : type == ns_t_aaaa ? sizeof(struct in6_addr) : strlen(src->text) + 1;
+            : type == ns_t_aaaa ? sizeof(struct in6_addr)
+            : type == ns_t_txt ? src->len + 1 : strlen(src->text) + 1;
 
         if (SPF_dns_rr_buf_realloc(rr, n, len) != SPF_E_SUCCESS)
             break;
@@ -177,6 +193,10 @@ static void fill_rr(SPF_dns_rr_t *rr, ns_type type, const struct testdns_answer 
             memcpy(&rr->rr[n]->aaaa, src->addr, len);
         else
             memcpy(rr->rr[n]->txt, src->text, len);      /* txt, mx, ptr share the bytes */
+        /* A NUL inside a TXT record: libspf2 would stop reading there. */
+        for (size_t k = 0; type == ns_t_txt && k + 1 < len; k++)
+            if (rr->rr[n]->txt[k] == 0)
+                rr->rr[n]->txt[k] = NUL_STANDIN;
         n++;
     }
     rr->num_rr = n;
@@ -209,22 +229,135 @@ static void remember_hosts(struct check_state *st, const SPF_dns_rr_t *rr)
         st->hosts[st->nhosts++] = util_strdup(rr->rr[i]->mx);   /* mx and ptr share the bytes */
 }
 
-/* limit_lookup - the top layer: RFC 7208's look-up limit over the whole check */
+/* ptr_host - a name a PTR answer gave: an error on its address is skipped */
+static int ptr_host(const struct check_state *st, const char *domain)
+{
+    for (size_t i = 0; i < st->nptrs; i++)
+        if (util_strcaseeq(st->ptrs[i], domain))
+            return 1;
+    return 0;
+}
+
+/* add_wild - a name whose address look-up a /0 term answers */
+static void add_wild(struct check_state *st, const char *name, int v6, int mx)
+{
+    struct spfrecord_wild *w;
+
+    st->wild = util_realloc(st->wild, (st->nwild + 1) * sizeof(*st->wild));
+    w = &st->wild[st->nwild++];
+    w->name = util_strdup(name);
+    w->v6 = v6;
+    w->mx = mx;
+}
+
+/* find_wild - the wildcard entry for a look-up, or NULL */
+static const struct spfrecord_wild *find_wild(const struct check_state *st, const char *domain,
+                                              int v6, int mx)
+{
+    for (size_t i = 0; i < st->nwild; i++)
+        if (st->wild[i].v6 == v6 && st->wild[i].mx == mx
+            && util_strcaseeq(st->wild[i].name, domain))
+            return &st->wild[i];
+    return NULL;
+}
+
+/*
+ * check_records - the SPF records of a TXT answer, held to RFC 7208
+ * syntax (spfrecord.c) and rewritten for libspf2; the first bad one is
+ * remembered and makes the result permerror.
+ */
+static void check_records(struct check_state *st, const char *domain, SPF_dns_rr_t *rr)
+{
+    struct spfrecord_out out;
+
+    for (int i = 0; rr->herrno == NETDB_SUCCESS && i < rr->num_rr; i++) {
+        const char *txt = rr->rr[i]->txt;
+        size_t len = strlen(txt);
+
+        if (!spfrecord_is_spf(txt, len))
+            continue;
+        if (spfrecord_check(txt, len, st->client_v6, &out) < 0) {
+            if (st->bad == NULL)
+                st->bad = out.why;
+            log_msg(LOG_DEBUG, "SPF: the record of %s is not RFC 7208 syntax: %s", domain, out.why);
+        } else if (strcmp(txt, strbuf_str(&out.text)) != 0
+                   && SPF_dns_rr_buf_realloc(rr, i, out.text.len + 1) == SPF_E_SUCCESS) {
+            memcpy(rr->rr[i]->txt, strbuf_str(&out.text), out.text.len + 1);
+            log_msg(LOG_DEBUG, "SPF: the record of %s is evaluated as \"%s\"", domain,
+                    strbuf_str(&out.text));
+            for (size_t k = 0; k < out.nwild; k++)
+                add_wild(st, out.wild[k].name ? out.wild[k].name : domain, out.wild[k].v6,
+                         out.wild[k].mx);
+        }
+        spfrecord_out_free(&out);
+    }
+}
+
+/* apply_wild - a /0 term's look-up: any address at all is the client's */
+static void apply_wild(struct check_state *st, const char *domain, ns_type type,
+                       SPF_dns_rr_t *rr)
+{
+    int v6 = type == ns_t_aaaa;
+
+    if (rr->herrno != NETDB_SUCCESS || rr->num_rr <= 0)
+        return;
+    if (type == ns_t_mx) {
+        if (find_wild(st, domain, st->client_v6, 1) != NULL)
+            for (int i = 0; i < rr->num_rr; i++)
+                add_wild(st, rr->rr[i]->mx, st->client_v6, 0);
+        return;
+    }
+    if ((type != ns_t_a && type != ns_t_aaaa) || v6 != st->client_v6
+        || find_wild(st, domain, v6, 0) == NULL)
+        return;
+    rr->num_rr = 1;
+    if (v6)
+        memcpy(&rr->rr[0]->aaaa, st->client, 16);
+    else
+        memcpy(&rr->rr[0]->a, st->client + 12, 4);
+}
+
+/* is_void - an answer with nothing in it (RFC 7208 4.6.4) */
+static int is_void(const SPF_dns_rr_t *rr)
+{
+    return rr->herrno == HOST_NOT_FOUND || rr->herrno == NO_DATA
+        || (rr->herrno == NETDB_SUCCESS && rr->num_rr <= 0);
+}
+
+/*
+ * limit_lookup - the top layer: RFC 7208's look-up and void limits over
+ * the whole check, the records' syntax, the /0 wildcards, and an error on
+ * a PTR name's address skipped (5.5: that name is passed over).
+ */
 static SPF_dns_rr_t *limit_lookup(SPF_dns_server_t *layer, const char *domain,
                                   ns_type type, int should_cache)
 {
     struct check_state *st = current_check;
     SPF_dns_rr_t *rr;
+    int counted = 0;
 
     if (type == ns_t_spf)
         return new_rr(layer, domain, type, 86400, NO_DATA);
-    if (st != NULL && counts(st, domain, type) && ++st->terms > MAX_DNS_TERMS) {
+    if (st != NULL && (counted = counts(st, domain, type)) && ++st->terms > MAX_DNS_TERMS) {
         st->over = 1;
         return new_rr(layer, domain, type, 0, TRY_AGAIN);
     }
     rr = SPF_dns_lookup(layer->layer_below, domain, type, should_cache);
-    if (st != NULL && (type == ns_t_mx || type == ns_t_ptr))
+    if (st == NULL || rr == NULL)
+        return rr;
+    if (type == ns_t_txt)
+        check_records(st, domain, rr);
+    if (type == ns_t_mx || type == ns_t_ptr)
         remember_hosts(st, rr);
+    for (int i = 0; type == ns_t_ptr && rr->herrno == NETDB_SUCCESS && i < rr->num_rr; i++) {
+        st->ptrs = util_realloc(st->ptrs, (st->nptrs + 1) * sizeof(*st->ptrs));
+        st->ptrs[st->nptrs++] = util_strdup(rr->rr[i]->ptr);
+    }
+    if ((type == ns_t_a || type == ns_t_aaaa) && rr->herrno == TRY_AGAIN && ptr_host(st, domain))
+        rr->herrno = HOST_NOT_FOUND;
+    apply_wild(st, domain, type, rr);
+    if (counted && type != ns_t_txt && is_void(rr) && ++st->voids > MAX_VOID)
+        st->over = 1;
     return rr;
 }
 
@@ -408,8 +541,8 @@ static void log_messages(SPF_response_t *resp, const char *identity, enum spf_re
                 SPF_error_message(SPF_response_message(resp, i)));
 }
 
-/* set_client - the client address into the request; -1 if it is not one */
-static int set_client(SPF_request_t *req, const char *client_addr)
+/* set_client - the client address into the request and st; -1 if it is not one */
+static int set_client(SPF_request_t *req, const char *client_addr, struct check_state *st)
 {
     struct in6_addr a6;
     struct in_addr a4;
@@ -417,12 +550,37 @@ static int set_client(SPF_request_t *req, const char *client_addr)
 
     if (client_addr == NULL || netaddr_parse(client_addr, &addr) < 0)
         return -1;
+    memcpy(st->client, addr.bytes, sizeof(st->client));
+    st->client_v6 = !netaddr_is_v4(&addr);
     if (netaddr_is_v4(&addr)) {
         memcpy(&a4, addr.bytes + 12, sizeof(a4));
         return SPF_request_set_ipv4(req, a4) == SPF_E_SUCCESS ? 0 : -1;
     }
     memcpy(&a6, addr.bytes, sizeof(a6));
     return SPF_request_set_ipv6(req, a6) == SPF_E_SUCCESS ? 0 : -1;
+}
+
+/*
+ * query_loopback - SPF_request_query_mailfrom() without its free pass
+ * for loopback clients ("localhost is always allowed"): the same steps
+ * through libspf2's public functions and fields, so a loopback client
+ * that is not in TrustedNetworks gets the record's own answer.
+ */
+static void query_loopback(SPF_request_t *req, SPF_response_t **respp)
+{
+    SPF_record_t *rec = NULL;
+
+    if ((*respp = SPF_response_new(req)) == NULL)
+        return;
+    req->cur_dom = req->use_helo ? req->helo_dom : req->env_from_dp;
+    if (SPF_server_get_record(req->spf_server, req, *respp, &rec) != SPF_E_SUCCESS) {
+        if (rec != NULL)
+            SPF_record_free(rec);
+        return;
+    }
+    (*respp)->spf_record_exp = rec;
+    (void) SPF_record_interpret(rec, req, *respp, 0);
+    SPF_record_free(rec);
 }
 
 /* spf_check - one check: the MAIL FROM identity, or postmaster@HELO */
@@ -446,7 +604,8 @@ enum spf_result spf_check(const struct pr_config *cfg, const char *client_addr,
         return SPF_RESULT_NONE;
     if ((req = SPF_request_new(gen->server)) == NULL)
         return SPF_RESULT_TEMPERROR;
-    if (set_client(req, client_addr) < 0) {
+    memset(&st, 0, sizeof(st));
+    if (set_client(req, client_addr, &st) < 0) {
         SPF_request_free(req);
         return SPF_RESULT_NOT_CHECKED;
     }
@@ -456,15 +615,19 @@ enum spf_result spf_check(const struct pr_config *cfg, const char *client_addr,
         SPF_request_free(req);
         return SPF_RESULT_NONE;
     }
-    memset(&st, 0, sizeof(st));
     testdns_deadline(&deadline, gen->timeout);
     st.deadline = &deadline;
     current_check = &st;
-    (void) SPF_request_query_mailfrom(req, &resp);
+    if (SPF_request_is_loopback(req))
+        query_loopback(req, &resp);
+    else
+        (void) SPF_request_query_mailfrom(req, &resp);
     current_check = NULL;
     res = resp != NULL ? map_result(resp) : SPF_RESULT_TEMPERROR;
     if (st.over && res == SPF_RESULT_TEMPERROR)
         res = SPF_RESULT_PERMERROR;     /* refused for the limit, not by DNS */
+    if ((st.bad != NULL || st.voids > MAX_VOID) && res != SPF_RESULT_TEMPERROR)
+        res = SPF_RESULT_PERMERROR;     /* RFC 7208 4.6 and 4.6.4 */
     if (resp != NULL) {
         log_messages(resp, identity, res);
         SPF_response_free(resp);
@@ -473,6 +636,12 @@ enum spf_result spf_check(const struct pr_config *cfg, const char *client_addr,
     for (size_t i = 0; i < st.nhosts; i++)
         free(st.hosts[i]);
     free(st.hosts);
+    for (size_t i = 0; i < st.nwild; i++)
+        free(st.wild[i].name);
+    free(st.wild);
+    for (size_t i = 0; i < st.nptrs; i++)
+        free(st.ptrs[i]);
+    free(st.ptrs);
     return res;
 }
 

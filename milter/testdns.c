@@ -51,11 +51,13 @@
 #define NEGATIVE_TTL    60      /* how long a caller may cache NXDOMAIN/NODATA */
 #define ZONE_TTL        300
 #define BLACKHOLE_LATE  1       /* a TIMEOUT name answers this long after the deadline */
+#define CNAME_HOPS      8       /* a longer chain (or a loop) is a server failure */
 
 struct zone_rec {
     char       *name;           /* lowercase, no trailing dot */
     size_t      order;          /* line order, so sorting keeps it per name */
     struct testdns_rr rr;       /* rr.type may be TYPE_SERVFAIL or TYPE_TIMEOUT */
+    int         timeout_type;   /* TIMEOUT TYPE: that type only; 0: every type without records */
 };
 
 struct testdns {
@@ -69,8 +71,11 @@ static const struct type_name {
     int         type;
 } type_names[] = {
     {"A", ns_t_a}, {"AAAA", ns_t_aaaa}, {"MX", ns_t_mx}, {"TXT", ns_t_txt},
-    {"PTR", ns_t_ptr}, {"SERVFAIL", TYPE_SERVFAIL}, {"TIMEOUT", TYPE_TIMEOUT},
+    {"PTR", ns_t_ptr}, {"CNAME", ns_t_cname}, {"SERVFAIL", TYPE_SERVFAIL},
+    {"TIMEOUT", TYPE_TIMEOUT},
 };
+
+#define TYPE_LIST "A, AAAA, MX, TXT, PTR, CNAME, SERVFAIL or TIMEOUT"
 
 /* ---- zone file ---- */
 
@@ -87,6 +92,53 @@ static int normalise_name(const char *in, char *out, size_t size)
         out[i] = (char) tolower((unsigned char) in[i]);
     out[len] = 0;
     return 0;
+}
+
+/*
+ * unescape - the zone file's escapes, as in a master file: \DDD is the
+ * byte DDD (decimal, 0-255), \X is X. The result is appended to out;
+ * a message on a bad escape, or on NUL when nul_ok is 0 (names).
+ */
+static const char *unescape(const char *s, size_t len, int nul_ok, strbuf *out)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned v;
+
+        if (s[i] != '\\') {
+            strbuf_putc(out, s[i]);
+            continue;
+        }
+        if (++i == len)
+            return "a backslash ends the text";
+        if (!isdigit((unsigned char) s[i])) {
+            strbuf_putc(out, s[i]);
+            continue;
+        }
+        if (i + 2 >= len || !isdigit((unsigned char) s[i + 1])
+            || !isdigit((unsigned char) s[i + 2]))
+            return "\\DDD needs three decimal digits";
+        v = (unsigned) (s[i] - '0') * 100 + (unsigned) (s[i + 1] - '0') * 10
+            + (unsigned) (s[i + 2] - '0');
+        if (v > 255)
+            return "\\DDD is above 255";
+        if (v == 0 && !nul_ok)
+            return "\\000 is not allowed in a name";
+        strbuf_putc(out, (char) v);
+        i += 2;
+    }
+    return NULL;
+}
+
+/* zone_name - a name as the file writes it (escapes, any printable byte), normalised */
+static const char *zone_name(const char *in, char *out, size_t size)
+{
+    strbuf raw = STRBUF_INIT;
+    const char *why = unescape(in, strlen(in), 0, &raw);
+
+    if (why == NULL && normalise_name(strbuf_str(&raw), out, size) < 0)
+        why = "bad name";
+    strbuf_release(&raw);
+    return why;
 }
 
 /* next_word - the next blank-separated word of a line, or NULL at its end */
@@ -109,10 +161,15 @@ static char *next_word(char **cursor)
     return word;
 }
 
-/* parse_txt - one or more quoted strings, joined; a message on error */
+/*
+ * parse_txt - one or more quoted strings, joined, with their escapes
+ * (\DDD, \X) decoded; "" alone is the empty record. A message on error.
+ */
 static const char *parse_txt(char *s, strbuf *out)
 {
     int nstrings = 0;
+    const char *why;
+    char *start;
 
     for (;;) {
         while (*s == ' ' || *s == '\t')
@@ -121,17 +178,43 @@ static const char *parse_txt(char *s, strbuf *out)
             break;
         if (*s != '"')
             return "TXT data must be one or more \"quoted strings\"";
-        for (s++; *s != '"'; s++) {
+        for (start = ++s; *s != '"'; s++) {
             if (*s == 0)
                 return "unterminated quoted string";
             if (*s == '\\' && s[1] != 0)
                 s++;
-            strbuf_putc(out, *s);
         }
+        if ((why = unescape(start, (size_t) (s - start), 1, out)) != NULL)
+            return why;
         s++;
         nstrings++;
     }
-    return nstrings ? NULL : "TXT needs a quoted string";
+    return nstrings ? NULL : "TXT needs a quoted string (\"\" for an empty record)";
+}
+
+/* type_of - the record type a word names, or 0 */
+static int type_of(const char *word)
+{
+    for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+        if (strcasecmp(word, type_names[i].name) == 0)
+            return type_names[i].type;
+    return 0;
+}
+
+/* parse_host - an MX, PTR or CNAME target; "." (the null MX) is "" */
+static const char *parse_host(int type, char **rest, struct testdns_rr *rr)
+{
+    char *word = next_word(rest), host[NAME_MAX_LEN + 1];
+
+    if (word != NULL && type == ns_t_mx && strcmp(word, ".") == 0) {
+        rr->text = util_strdup("");
+        return NULL;
+    }
+    if (word == NULL || zone_name(word, host, sizeof(host)) != NULL)
+        return type == ns_t_mx ? "MX needs a preference (0-65535) and a host (or \".\")"
+            : type == ns_t_ptr ? "PTR needs a host name" : "CNAME needs a host name";
+    rr->text = util_strdup(host);
+    return NULL;
 }
 
 /* parse_rdata - the data after the type word into rr; a message on error */
@@ -139,13 +222,16 @@ static const char *parse_rdata(int type, char *rest, struct testdns_rr *rr)
 {
     strbuf txt = STRBUF_INIT;
     const char *why = NULL;
-    char *word, *end, host[NAME_MAX_LEN + 1];
+    char *word, *end;
     unsigned long pref;
 
     switch (type) {
     case ns_t_txt:
-        if ((why = parse_txt(rest, &txt)) == NULL)
-            rr->text = util_strdup(strbuf_str(&txt));
+        if ((why = parse_txt(rest, &txt)) == NULL) {
+            rr->len = txt.len;
+            rr->text = util_malloc(rr->len + 1);
+            memcpy(rr->text, strbuf_str(&txt), rr->len + 1);
+        }
         strbuf_release(&txt);
         return why;
     case ns_t_a:
@@ -159,15 +245,13 @@ static const char *parse_rdata(int type, char *rest, struct testdns_rr *rr)
         errno = 0;
         pref = word ? strtoul(word, &end, 10) : 0;
         if (word == NULL || *end || errno || pref > 65535 || !isdigit((unsigned char) *word))
-            return "MX needs a preference (0-65535) and a host";
+            return "MX needs a preference (0-65535) and a host (or \".\")";
         rr->pref = (unsigned) pref;
         /* FALLTHROUGH */
     case ns_t_ptr:
-        word = next_word(&rest);
-        if (word == NULL || normalise_name(word, host, sizeof(host)) < 0)
-            return type == ns_t_mx ? "MX needs a preference (0-65535) and a host"
-                : "PTR needs a host name";
-        rr->text = util_strdup(host);
+    case ns_t_cname:
+        if ((why = parse_host(type, &rest, rr)) != NULL)
+            return why;
         break;
     default:                    /* SERVFAIL, TIMEOUT: no data */
         break;
@@ -180,36 +264,61 @@ static const char *parse_rdata(int type, char *rest, struct testdns_rr *rr)
     return NULL;
 }
 
+/* add_rec - append one record to the zone, taking over its text */
+static void add_rec(struct testdns *z, const char *name, const struct zone_rec *rec)
+{
+    if (z->n == z->cap) {
+        z->cap = z->cap ? 2 * z->cap : 16;
+        z->rec = util_realloc(z->rec, z->cap * sizeof(*z->rec));
+    }
+    z->rec[z->n] = *rec;
+    z->rec[z->n].name = util_strdup(name);
+    z->rec[z->n].order = z->n;
+    z->n++;
+}
+
+/* parse_timeout - "TIMEOUT [TYPE...]": one record per type, or one for all */
+static const char *parse_timeout(struct testdns *z, const char *name, char *rest)
+{
+    struct zone_rec rec;
+    char *word;
+    int n = 0;
+
+    memset(&rec, 0, sizeof(rec));
+    rec.rr.type = TYPE_TIMEOUT;
+    while ((word = next_word(&rest)) != NULL) {
+        rec.timeout_type = type_of(word);
+        if (rec.timeout_type <= 0)
+            return "TIMEOUT takes record types (A, AAAA, MX, TXT, PTR, CNAME) or nothing";
+        add_rec(z, name, &rec);
+        n++;
+    }
+    if (n == 0)
+        add_rec(z, name, &rec);
+    return NULL;
+}
+
 /* parse_line - one line of the file into the zone; a message on error */
 static const char *parse_line(struct testdns *z, char *line)
 {
     char *cursor = line, *name, *tname, norm[NAME_MAX_LEN + 1];
     struct zone_rec rec;
     const char *why;
-    size_t i;
 
     if ((name = next_word(&cursor)) == NULL)
         return NULL;            /* blank or comment */
-    if (normalise_name(name, norm, sizeof(norm)) < 0)
-        return "bad name";
+    if ((why = zone_name(name, norm, sizeof(norm))) != NULL)
+        return why;
     if ((tname = next_word(&cursor)) == NULL)
-        return "missing record type (A, AAAA, MX, TXT, PTR, SERVFAIL or TIMEOUT)";
-    for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
-        if (strcasecmp(tname, type_names[i].name) == 0)
-            break;
-    if (i == sizeof(type_names) / sizeof(type_names[0]))
-        return "unknown record type (A, AAAA, MX, TXT, PTR, SERVFAIL or TIMEOUT)";
+        return "missing record type (" TYPE_LIST ")";
     memset(&rec, 0, sizeof(rec));
-    rec.rr.type = type_names[i].type;
+    if ((rec.rr.type = type_of(tname)) == 0)
+        return "unknown record type (" TYPE_LIST ")";
+    if (rec.rr.type == TYPE_TIMEOUT)
+        return parse_timeout(z, norm, cursor);
     if ((why = parse_rdata(rec.rr.type, cursor, &rec.rr)) != NULL)
         return why;
-    rec.name = util_strdup(norm);
-    rec.order = z->n;
-    if (z->n == z->cap) {
-        z->cap = z->cap ? 2 * z->cap : 16;
-        z->rec = util_realloc(z->rec, z->cap * sizeof(*z->rec));
-    }
-    z->rec[z->n++] = rec;
+    add_rec(z, norm, &rec);
     return NULL;
 }
 
@@ -519,7 +628,9 @@ static int add_from_rdata(struct testdns_answer *ans, int type, const unsigned c
             strbuf_release(&txt);
             return -1;
         }
-        add_rr(ans, type)->text = strbuf_detach(&txt);
+        rr = add_rr(ans, type);
+        rr->len = txt.len;
+        rr->text = strbuf_detach(&txt);
         return 0;
     }
 }
@@ -611,43 +722,89 @@ static size_t zone_first(const struct testdns *z, const char *name)
     return lo < z->n && strcmp(z->rec[lo].name, name) == 0 ? lo : z->n;
 }
 
-/* resolve_zone - answer from the file only */
-static void resolve_zone(const struct testdns *z, const char *name, int type,
-                         const struct timespec *deadline, struct testdns_answer *ans)
+/* blackhole - a name server that never answers: wait out the deadline */
+static void blackhole(const char *name, int type, const struct timespec *deadline,
+                      struct testdns_answer *ans)
 {
-    char norm[NAME_MAX_LEN + 1];
+    struct job *job = job_new(name, type, deadline);
+
+    job->blackhole = 1;
+    if (!testdns_expired(deadline))
+        (void) job_run(job, deadline);
+    job_release(job);
+    ans->timed_out = 1;
+}
+
+/* copy_rrs - the name's records of the asked type into the answer */
+static void copy_rrs(const struct testdns *z, size_t first, int type, struct testdns_answer *ans)
+{
     struct testdns_rr *rr;
-    size_t i, first;
-    int blackhole = 0;
 
-    if (normalise_name(name, norm, sizeof(norm)) < 0
-        || (first = zone_first(z, norm)) == z->n) {
-        ans->status = TESTDNS_NXDOMAIN;
-        ans->ttl = NEGATIVE_TTL;
-        return;
-    }
-    for (i = first; i < z->n && strcmp(z->rec[i].name, norm) == 0; i++) {
-        if (z->rec[i].rr.type == TYPE_SERVFAIL)
-            return;             /* TEMPFAIL at once */
-        blackhole |= z->rec[i].rr.type == TYPE_TIMEOUT;
-    }
-    if (blackhole) {
-        struct job *job = job_new(norm, type, deadline);
-
-        job->blackhole = 1;
-        if (!testdns_expired(deadline))
-            (void) job_run(job, deadline);
-        job_release(job);
-        ans->timed_out = 1;
-        return;
-    }
-    for (i = first; i < z->n && strcmp(z->rec[i].name, norm) == 0; i++) {
+    for (size_t i = first; i < z->n && strcmp(z->rec[i].name, z->rec[first].name) == 0; i++) {
         if (z->rec[i].rr.type != type)
             continue;
         rr = add_rr(ans, type);
         *rr = z->rec[i].rr;
-        rr->text = rr->text ? util_strdup(rr->text) : NULL;
+        if (rr->text != NULL) {
+            size_t len = type == ns_t_txt ? rr->len : strlen(rr->text);
+
+            rr->text = util_malloc(len + 1);
+            memcpy(rr->text, z->rec[i].rr.text, len + 1);
+        }
     }
+}
+
+/*
+ * resolve_zone - answer from the file only. A CNAME is followed as a
+ * resolver does (for any type but CNAME itself), up to CNAME_HOPS; a
+ * longer chain or a loop is a server failure. A TIMEOUT line times out
+ * the type it names, or every type the name has no records of.
+ */
+static void resolve_zone(const struct testdns *z, const char *name, int type,
+                         const struct timespec *deadline, struct testdns_answer *ans)
+{
+    char norm[NAME_MAX_LEN + 1];
+    const char *cname;
+    size_t i, first, nrr;
+    int timeout;
+
+    if (normalise_name(name, norm, sizeof(norm)) < 0) {
+        ans->status = TESTDNS_NXDOMAIN;
+        ans->ttl = NEGATIVE_TTL;
+        return;
+    }
+    for (int hop = 0; hop <= CNAME_HOPS; hop++) {
+        if ((first = zone_first(z, norm)) == z->n) {
+            ans->status = TESTDNS_NXDOMAIN;
+            ans->ttl = NEGATIVE_TTL;
+            return;
+        }
+        cname = NULL;
+        timeout = 0;
+        nrr = 0;
+        for (i = first; i < z->n && strcmp(z->rec[i].name, norm) == 0; i++) {
+            const struct zone_rec *r = &z->rec[i];
+
+            if (r->rr.type == TYPE_SERVFAIL)
+                return;         /* TEMPFAIL at once */
+            if (r->rr.type == TYPE_TIMEOUT)
+                timeout |= r->timeout_type == type ? 2 : r->timeout_type == 0;
+            nrr += r->rr.type == type;
+            if (r->rr.type == ns_t_cname)
+                cname = r->rr.text;
+        }
+        if (timeout & 2 || (timeout && nrr == 0 && cname == NULL)) {
+            blackhole(norm, type, deadline, ans);
+            return;
+        }
+        if (nrr > 0 || cname == NULL || type == ns_t_cname)
+            break;
+        if (normalise_name(cname, norm, sizeof(norm)) < 0)
+            return;             /* TEMPFAIL */
+        if (hop == CNAME_HOPS)
+            return;             /* a loop: TEMPFAIL, as a resolver's SERVFAIL */
+    }
+    copy_rrs(z, first, type, ans);
     ans->status = ans->nrr ? TESTDNS_FOUND : TESTDNS_NODATA;
     ans->ttl = ans->nrr ? ZONE_TTL : NEGATIVE_TTL;
 }

@@ -21,19 +21,38 @@
  *	    mail.example.org      A 192.0.2.10
  *	    mail.example.org      AAAA 2001:db8::10
  *	    example.org           MX 10 mail.example.org
+ *	    nomail.example.org    MX 0 .
  *	    10.2.0.192.in-addr.arpa PTR mail.example.org
+ *	    www.example.org       CNAME example.org
  *	    sel._domainkey.example.org TXT "v=DKIM1; k=rsa; p=MIIB..."
+ *	    empty.example.org     TXT ""
+ *	    odd.example.org       TXT "v=spf1 \226all\000"
+ *	    a\032space.example    A 192.0.2.11
  *	    broken.example        SERVFAIL
  *	    slow.example          TIMEOUT
+ *	    half.example          TXT "v=spf1 a -all"
+ *	    half.example          TIMEOUT A AAAA
  *
  *	TXT takes one or more quoted strings, joined without a separator as
- *	DNS joins a TXT record's strings (\" and \\ escape inside quotes).
+ *	DNS joins a TXT record's strings; "" alone is an empty record. In
+ *	quoted strings and in names, \DDD is the byte DDD (decimal, so NUL,
+ *	CR, LF and 8-bit bytes can be written; not NUL in names) and \X is
+ *	X (\" \\ \032 for a space in a name); any other printable byte
+ *	stands for itself. "MX 0 ." is a null MX (RFC 7505): its host is
+ *	the empty name. A CNAME is followed as a resolver follows it, for
+ *	any type but CNAME itself; a chain longer than 8, or a loop, is a
+ *	temporary failure (a resolver's SERVFAIL).
+ *
  *	SERVFAIL makes every look-up of that name a temporary failure at
- *	once; TIMEOUT makes it a server that never answers in time: the
- *	look-up waits until the deadline, then fails temporarily. A name that
- *	is not in the file does not exist (NXDOMAIN); a name in the file
- *	without records of the asked type has no data (NODATA). With a zone,
- *	nothing ever reaches the network.
+ *	once. TIMEOUT makes it a server that never answers in time: the
+ *	look-up waits until the deadline, then fails temporarily. "TIMEOUT
+ *	TYPE..." does so for the types named; a bare TIMEOUT for every type
+ *	that the name has no records of (so a name with only a TIMEOUT line
+ *	never answers, and one with a TXT record answers TXT and times out
+ *	on the rest, as some broken servers do). A name that is not in the
+ *	file does not exist (NXDOMAIN); a name in the file without records
+ *	of the asked type has no data (NODATA). With a zone, nothing ever
+ *	reaches the network.
  *
  *	Without a zone (NULL), testdns_resolve() asks the system resolver
  *	(resolv.conf) from a worker thread and waits for it no later than the
@@ -69,10 +88,11 @@ enum testdns_status {
 };
 
 struct testdns_rr {
-    int         type;           /* ns_t_a, ns_t_aaaa, ns_t_mx, ns_t_txt, ns_t_ptr */
+    int         type;           /* ns_t_a, ns_t_aaaa, ns_t_mx, ns_t_txt, ns_t_ptr, ns_t_cname */
     unsigned    pref;           /* MX preference */
     unsigned char addr[16];     /* A (first 4 bytes), AAAA */
-    char       *text;           /* TXT strings joined, MX exchange, PTR name */
+    char       *text;           /* TXT strings joined, MX exchange, PTR/CNAME name */
+    size_t      len;            /* TXT: bytes in text (it may hold NUL), else 0 */
 };
 
 struct testdns_answer {

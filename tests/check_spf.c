@@ -10,7 +10,10 @@
  *	answers, bounded by DNSTimeout), the null sender's HELO identity,
  *	IPv6 and IPv4-mapped clients, a and mx, include: and redirect=.
  *	The zone reader gets its own cases: joined and escaped TXT strings,
- *	NXDOMAIN against NODATA, bad lines reported as FILE:LINE.
+ *	NXDOMAIN against NODATA, bad lines reported as FILE:LINE, and what
+ *	the RFC 7208 suite needs: \DDD bytes (NUL, CR, 8-bit), the empty TXT
+ *	record, the null MX, CNAME chains and loops, names with any printable
+ *	byte, and TIMEOUT per type.
  *
  *	Built without SPF (./configure --without-spf), the suite checks the
  *	stub twin instead: never a result, never an error.
@@ -129,6 +132,28 @@ static const struct spf_case {
     {"192.0.2.1", "h.example", "alice@self.example", SPF_RESULT_PERMERROR},
     /* the limit is ten: exactly ten look-ups still evaluate */
     {"192.0.2.1", "h.example", "alice@ten.example", SPF_RESULT_FAIL},
+    /* RFC 7208 4.6.4: two void look-ups are allowed, a third is permerror */
+    {"192.0.2.1", "h.example", "alice@void2.example", SPF_RESULT_NEUTRAL},
+    {"192.0.2.1", "h.example", "alice@void3.example", SPF_RESULT_PERMERROR},
+    /* RFC 7208 syntax libspf2 lets through: permerror, never fail */
+    {"192.0.2.1", "h.example", "alice@toplabel.example", SPF_RESULT_PERMERROR},
+    {"192.0.2.1", "h.example", "alice@twice.example", SPF_RESULT_PERMERROR},
+    {"198.51.100.1", "h.example", "alice@nul.example", SPF_RESULT_PERMERROR},
+    {"198.51.100.1", "h.example", "alice@eightbit.example", SPF_RESULT_PERMERROR},
+    {"192.0.2.1", "h.example", "alice@badmacro.example", SPF_RESULT_PERMERROR},
+    /* valid records libspf2 refuses: /0 matches every address, a/0 any A record */
+    {"192.0.2.1", "h.example", "alice@zero.example", SPF_RESULT_PASS},
+    {"2001:db8:1::9", "h.example", "alice@zero6.example", SPF_RESULT_PASS},
+    {"192.0.2.1", "h.example", "alice@zero6.example", SPF_RESULT_FAIL},
+    {"192.0.2.1", "h.example", "alice@azero.example", SPF_RESULT_PASS},
+    {"192.0.2.1", "h.example", "alice@azeronone.example", SPF_RESULT_FAIL},
+    {"192.0.2.1", "h.example", "alice@modname.example", SPF_RESULT_PASS},
+    /* issue 13 item 13: a loopback client is evaluated (libspf2 passes it unasked) */
+    {"127.0.0.1", "h.example", "alice@loopfail.example", SPF_RESULT_FAIL},
+    {"::1", "h.example", "alice@loopfail.example", SPF_RESULT_FAIL},
+    {"127.0.0.1", "h.example", "alice@looppass.example", SPF_RESULT_PASS},
+    {"::1", "h.example", "alice@looppass.example", SPF_RESULT_PASS},
+    {"127.0.0.2", "h.example", "alice@looppass.example", SPF_RESULT_FAIL},
     /* an unknown modifier is ignored (RFC 7208 6) */
     {"192.0.2.1", "h.example", "alice@modifier.example", SPF_RESULT_PASS},
     /* temperror: the server fails, on the record or under an include */
@@ -265,7 +290,7 @@ START_TEST(test_bad_zone_refused)
 
     write_file(path, "ok.example TXT \"v=spf1 -all\"\n"
                "# a comment\n"
-               "bad.example CNAME other.example\n"
+               "bad.example TXT \"\\256\"\n"
                "bad.example TXT unquoted\n"
                "bad.example A 999.1.1.1\n"
                "bad.example MX ten host\n"
@@ -387,6 +412,90 @@ START_TEST(test_zone_reader)
 }
 END_TEST
 
+/* resolve_one - one look-up; the status name and the first record's text */
+static const char *resolve_one(const struct testdns *z, const char *name, int type,
+                               struct testdns_answer *ans)
+{
+    struct timespec deadline;
+
+    testdns_deadline(&deadline, 1);
+    testdns_answer_free(ans);
+    testdns_resolve(z, name, type, &deadline, ans);
+    return testdns_status_name(ans->status);
+}
+
+START_TEST(test_zone_suite_features)
+{
+    char path[] = "/tmp/portrole-zone-XXXXXX";
+    strbuf err = STRBUF_INIT;
+    struct testdns *z;
+    struct testdns_answer ans = {0};
+
+    write_file(path, "bytes.example TXT \"v=spf1 \\226all\\013\\000x\" \"\\\"q\"\n"
+               "empty.example TXT \"\"\n"
+               "nomx.example MX 0 .\n"
+               "alias.example CNAME Mid.Example.\n"
+               "mid.example CNAME target.example\n"
+               "target.example A 192.0.2.7\n"
+               "loop.example CNAME loop2.example\n"
+               "loop2.example CNAME loop.example\n"
+               "macro%percent\\032\\032space.example TXT \"ok\"\n"
+               "foo:bar/baz.example A 192.0.2.8\n"
+               "half.example TXT \"v=spf1 a -all\"\n"
+               "half.example TIMEOUT\n"
+               "typed.example A 192.0.2.9\n"
+               "typed.example TIMEOUT MX\n");
+    z = testdns_load(path, &err);
+    ck_assert_msg(z != NULL, "%s", strbuf_str(&err));
+    ck_assert_str_eq(resolve_one(z, "bytes.example", ns_t_txt, &ans), "found");
+    ck_assert_uint_eq(ans.rr[0].len, 16);
+    ck_assert_int_eq(memcmp(ans.rr[0].text, "v=spf1 \xe2" "all\r\0x\"q", 17), 0);
+    ck_assert_str_eq(resolve_one(z, "empty.example", ns_t_txt, &ans), "found");
+    ck_assert_uint_eq(ans.nrr, 1);
+    ck_assert_str_eq(ans.rr[0].text, "");
+    ck_assert_str_eq(resolve_one(z, "nomx.example", ns_t_mx, &ans), "found");
+    ck_assert_uint_eq(ans.rr[0].pref, 0);
+    ck_assert_str_eq(ans.rr[0].text, "");
+    /* a chain is followed, the CNAME itself answers a CNAME question */
+    ck_assert_str_eq(resolve_one(z, "alias.example", ns_t_a, &ans), "found");
+    ck_assert_int_eq(ans.rr[0].addr[3], 7);
+    ck_assert_str_eq(resolve_one(z, "alias.example", ns_t_cname, &ans), "found");
+    ck_assert_str_eq(ans.rr[0].text, "mid.example");
+    ck_assert_str_eq(resolve_one(z, "alias.example", ns_t_txt, &ans), "nodata");
+    ck_assert_str_eq(resolve_one(z, "loop.example", ns_t_a, &ans), "tempfail");
+    ck_assert_int_eq(ans.timed_out, 0);
+    ck_assert_str_eq(resolve_one(z, "MACRO%percent  space.example", ns_t_txt, &ans), "found");
+    ck_assert_str_eq(resolve_one(z, "foo:bar/baz.example", ns_t_a, &ans), "found");
+    /* bare TIMEOUT: the types without records; TIMEOUT MX: that type only */
+    ck_assert_str_eq(resolve_one(z, "half.example", ns_t_txt, &ans), "found");
+    ck_assert_str_eq(resolve_one(z, "half.example", ns_t_a, &ans), "tempfail");
+    ck_assert_int_eq(ans.timed_out, 1);
+    ck_assert_str_eq(resolve_one(z, "typed.example", ns_t_a, &ans), "found");
+    ck_assert_str_eq(resolve_one(z, "typed.example", ns_t_aaaa, &ans), "nodata");
+    ck_assert_str_eq(resolve_one(z, "typed.example", ns_t_mx, &ans), "tempfail");
+    ck_assert_int_eq(ans.timed_out, 1);
+    testdns_answer_free(&ans);
+    testdns_free(z);
+
+    /* bad escapes and a NUL in a name are FILE:LINE errors */
+    unlink(path);
+    memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+    write_file(path, "a.example TXT \"\\25\"\nnul\\000.example A 192.0.2.1\n"
+               "b.example TIMEOUT SOA\nc.example TXT \"\\256\"\n");
+    strbuf_reset(&err);
+    ck_assert_ptr_null(testdns_load(path, &err));
+    for (int line = 1; line <= 4; line++) {
+        char want[64];
+
+        snprintf(want, sizeof(want), ":%d: ", line);
+        ck_assert_msg(strstr(strbuf_str(&err), want) != NULL, "no error for line %d: %s",
+                      line, strbuf_str(&err));
+    }
+    unlink(path);
+    strbuf_release(&err);
+}
+END_TEST
+
 /* spf_suite - every case above */
 static Suite *spf_suite(void)
 {
@@ -405,6 +514,7 @@ static Suite *spf_suite(void)
 #endif
     tcase_add_test(tc, test_result_names);
     tcase_add_test(tc, test_zone_reader);
+    tcase_add_test(tc, test_zone_suite_features);
     suite_add_tcase(s, tc);
     return s;
 }
