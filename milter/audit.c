@@ -7,7 +7,7 @@
  *	portrole-audit --ref ID [FILE...]
  *
  * DESCRIPTION
- *	The command line around auditlog.c: it opens each FILE (stdin when
+ *	The command line around auditlog_*.c: it opens each FILE (stdin when
  *	none, or "-"), feeds every line to the aggregator and prints the
  *	report in one of three formats, or, with --ref, every line of one
  *	transaction and what its decision means. See portrole-audit(1).
@@ -25,7 +25,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "auditlog.h"
+#include "auditlog_agg.h"
+#include "auditlog_reader.h"
 #include "util.h"
 
 #define TABLE_WIDTH     100

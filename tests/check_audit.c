@@ -24,7 +24,8 @@
 #include <zlib.h>
 #endif
 
-#include "auditlog.h"
+#include "auditlog_agg.h"
+#include "auditlog_reader.h"
 
 #define REF_2024_12_01  1733011200      /* clock references, UTC */
 #define REF_2025_01_05  1736035200

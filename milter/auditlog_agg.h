@@ -1,0 +1,91 @@
+/*
+ * auditlog_agg - count classified log records per client and per login.
+ *
+ * SYNOPSIS
+ *	#include "auditlog_agg.h"
+ *
+ *	struct audit_agg *agg = auditlog_agg_new();
+ *	auditlog_agg_feed(agg, &clk, line, truncated, path, lineno);
+ *	n = auditlog_agg_sorted(agg, AUDIT_BY_ADDR, &entries);
+ *	auditlog_agg_free(agg);
+ *
+ * DESCRIPTION
+ *	The aggregator counts, per client address and per login, each
+ *	category of auditlog_parse.h, first and last seen, and the ports.
+ *	It keeps the summary (messages by role and action) in constant
+ *	memory: messages are told apart by ref= among the last few thousand
+ *	refs. At most AUDIT_MAX_ENTRIES addresses and as many logins are
+ *	kept; events beyond that are counted in "untracked".
+ *
+ *	auditlog_agg_feed() parses one line (auditlog_parse()) and counts
+ *	it; auditlog_agg_add() counts a record parsed already.
+ *
+ * DIAGNOSTICS
+ *	None.
+ */
+#ifndef PORTROLE_AUDITLOG_AGG_H
+#define PORTROLE_AUDITLOG_AGG_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "auditlog_parse.h"
+#include "policy.h"
+
+#define AUDIT_MAX_ENTRIES   200000
+#define AUDIT_EXAMPLES      5
+#define AUDIT_EXAMPLE_LEN   160
+#define AUDIT_MAX_PORTS     6
+
+enum audit_by { AUDIT_BY_ADDR, AUDIT_BY_LOGIN };
+
+struct audit_entry {
+    char       *key;                /* address or login */
+    char        other[256];         /* client name (by address) / last address (by login) */
+    unsigned long count[AUDIT_CAT_COUNT];
+    unsigned long total;
+    time_t      first, last;        /* 0 when only untimed lines were seen */
+    char        ports[AUDIT_MAX_PORTS][8];
+    int         nports;
+    int         more_ports;
+    struct audit_entry *next;
+};
+
+struct audit_example {
+    char        file[64];
+    unsigned long lineno;
+    char        text[AUDIT_EXAMPLE_LEN];
+};
+
+struct audit_summary {
+    unsigned long lines, decisions, postfix_events, skipped, unparsable, overlong;
+    unsigned long filtered;         /* outside --since/--until */
+    unsigned long untracked;        /* past AUDIT_MAX_ENTRIES */
+    unsigned long messages;
+    unsigned long role_messages[ROLE_COUNT];
+    unsigned long role_actions[ROLE_COUNT][ACT_COUNT];
+    unsigned long actions[ACT_COUNT];
+    unsigned long would[ACT_COUNT];
+    unsigned long cats[AUDIT_CAT_COUNT];
+    time_t      first, last;
+    struct audit_example examples[AUDIT_EXAMPLES];
+    int         nexamples;
+};
+
+struct audit_agg;
+
+struct audit_agg *auditlog_agg_new(void);
+void auditlog_agg_window(struct audit_agg *agg, time_t since, time_t until);
+enum audit_kind auditlog_agg_feed(struct audit_agg *agg, struct audit_clock *clk,
+                                  const char *line, int truncated,
+                                  const char *file, unsigned long lineno);
+void auditlog_agg_add(struct audit_agg *agg, const struct audit_rec *rec);
+const struct audit_summary *auditlog_agg_summary(const struct audit_agg *agg);
+size_t auditlog_agg_sorted(struct audit_agg *agg, enum audit_by by,
+                           struct audit_entry ***out);
+const struct audit_entry *auditlog_agg_find(const struct audit_agg *agg,
+                                            enum audit_by by, const char *key);
+int auditlog_entry_main_cat(const struct audit_entry *e);
+void auditlog_agg_free(struct audit_agg *agg);
+
+#endif
