@@ -782,75 +782,133 @@ static const char *postfix_client(const char *p, struct audit_rec *rec)
     return rec->client_addr[0] ? p : NULL;
 }
 
-/* after_word - past the first "word" in m followed by a client, or NULL */
-static const char *find_client(const char *m, const char *word, struct audit_rec *rec)
+/* queueid_word - "QUEUEID: word" at the start of m: past it, or NULL */
+static const char *queueid_word(const char *m, const char *word)
 {
-    const char *p = strstr(m, word);
+    size_t n = strcspn(m, ": ");
 
-    return p ? postfix_client(p + strlen(word), rec) : NULL;
+    if (n == 0 || n >= 32 || m[n] != ':' || m[n + 1] != ' ')
+        return NULL;
+    return strncmp(m + n + 2, word, strlen(word)) == 0 ? m + n + 2 + strlen(word) : NULL;
 }
 
-/* postfix_text_cat - the category a Postfix reply text shows, or -1 */
-static int postfix_text_cat(const char *m, struct audit_rec *rec)
+/*
+ * reply_text - Postfix's reply at its fixed place, right after the client
+ * ": 554 5.7.1 <ADDR>: TEXT; from=<...> to=<...> proto=... helo=<...>":
+ * the start of TEXT, or NULL. The address the client wrote is skipped
+ * with its quoted strings, so that nothing the client sent (ADDR, from=,
+ * to=, helo=) is ever read as Postfix's own words.
+ */
+static const char *reply_text(const char *p)
 {
-    const char *p;
+    if (p[0] != ':' || p[1] != ' ' || !isdigit((unsigned char) p[2])
+        || !isdigit((unsigned char) p[3]) || !isdigit((unsigned char) p[4]) || p[5] != ' ')
+        return NULL;
+    p += 6;
+    if (isdigit((unsigned char) p[0]) && p[1] == '.') {        /* enhanced code */
+        p += strspn(p, "0123456789.");
+        if (*p++ != ' ')
+            return NULL;
+    }
+    if (*p != '<')
+        return p;
+    for (p++; *p; p++) {
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p)
+                return NULL;
+        } else if (p[0] == '>' && p[1] == ':' && p[2] == ' ') {
+            return p + 3;
+        }
+    }
+    return NULL;
+}
 
-    if (strstr(m, "Relay access denied"))
+/* text_is - TEXT is exactly Postfix's phrase (up to "; " or the end) */
+static int text_is(const char *t, const char *phrase)
+{
+    size_t n = strlen(phrase);
+
+    return strncmp(t, phrase, n) == 0 && (t[n] == 0 || t[n] == ';');
+}
+
+/* postfix_text_cat - the category of Postfix's reply TEXT, or -1 */
+static int postfix_text_cat(const char *t, struct audit_rec *rec)
+{
+    static const char owned[] = "Sender address rejected: not owned by user ";
+
+    if (text_is(t, "Relay access denied"))
         return V_UNAUTH_RELAY;
-    if (strstr(m, "Must issue a STARTTLS command first"))
+    if (text_is(t, "Must issue a STARTTLS command first"))
         return V_CLEARTEXT_SUBMISSION;
-    if (strstr(m, "authentication not enabled"))
+    if (text_is(t, "Error: authentication not enabled"))
         return V_AUTH_ON_MX;
-    if ((p = strstr(m, "not owned by user ")) != NULL) {
-        const char *s = p + 18, *e = s;
+    if (strncmp(t, owned, sizeof(owned) - 1) == 0) {
+        const char *s = t + sizeof(owned) - 1;
 
-        while (*e && *e != ';' && *e != ' ')
-            e++;
-        COPY(rec->login, s, (size_t) (e - s));
+        COPY(rec->login, s, strcspn(s, "; "));
         return V_SENDER_MISMATCH;
     }
-    if (strstr(m, "Authentication required"))
+    if (strncmp(t, "Authentication required", 23) == 0)
         return V_UNAUTH_SUBMISSION;
     return -1;
 }
 
-/* parse_postfix - one of Postfix's smtpd lines that shows a client mistake */
+/* reject_cat - "QUEUEID: reject: CMD from CLIENT: REPLY..."; category or -1 */
+static int reject_cat(const char *m, struct audit_rec *rec)
+{
+    const char *p = queueid_word(m, "reject: "), *t;
+    int cat;
+
+    if (p == NULL)
+        return -1;
+    p += strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+    if (strncmp(p, " from ", 6) != 0 || (p = postfix_client(p + 6, rec)) == NULL
+        || (t = reply_text(p)) == NULL || (cat = postfix_text_cat(t, rec)) < 0)
+        return -1;
+    COPY(rec->queueid, m, strcspn(m, ":"));
+    if ((p = strstr(t, "; from=<")) != NULL)
+        COPY(rec->from, p + 8, strcspn(p + 8, ">"));
+    return cat;
+}
+
+/* sasl_failed - "warning: CLIENT: SASL MECH authentication failed: ..." */
+static int sasl_failed(const char *m, struct audit_rec *rec)
+{
+    const char *p, *u;
+
+    if (strncmp(m, "warning: ", 9) != 0 || (p = postfix_client(m + 9, rec)) == NULL
+        || strncmp(p, ": SASL ", 7) != 0)
+        return -1;
+    p += 7 + strcspn(p + 7, " ");
+    if (strncmp(p, " authentication failed", 22) != 0)
+        return -1;
+    if ((u = strstr(p, ", sasl_username=")) != NULL) {
+        u += 16;
+        COPY(rec->login, u, strcspn(u, " ,;"));
+    }
+    return AUDIT_CAT_AUTH_FAILED;
+}
+
+/*
+ * parse_postfix - one of Postfix's smtpd lines that shows a client
+ * mistake. Each form is matched at its start, never searched for in the
+ * whole line: client text (helo=, from=, to=) cannot make one up or hide one.
+ */
 static int parse_postfix(const char *m, struct audit_rec *rec)
 {
-    const char *p;
     int cat = -1;
 
-    if (strstr(m, "milter-reject: ") != NULL)   /* portrole's own reply */
+    if (queueid_word(m, "milter-reject: ") != NULL)    /* portrole's own reply */
         return -1;
     postfix_listener(rec);
-    if ((p = strstr(m, ": reject: ")) != NULL && p - m < 32
-        && (p = find_client(p, " from ", rec)) != NULL) {
-        const char *f;
-
-        COPY(rec->queueid, m, (size_t) (strchr(m, ':') - m));
-        cat = postfix_text_cat(p, rec);
-        if ((f = strstr(p, " from=<")) != NULL) {
-            const char *e = strchr(f + 7, '>');
-
-            if (e)
-                COPY(rec->from, f + 7, (size_t) (e - f - 7));
-        }
-    } else if (strncmp(m, "warning: ", 9) == 0 && strstr(m, " authentication failed")
-               && (p = postfix_client(m + 9, rec)) != NULL
-               && strncmp(p, ": SASL ", 7) == 0) {
-        const char *u = strstr(p, "sasl_username=");
-
-        if (u) {
-            u += 14;
-            COPY(rec->login, u, strcspn(u, " ,;"));
-        }
-        cat = AUDIT_CAT_AUTH_FAILED;
-    } else if (find_client(m, "lost connection after AUTH from ", rec) != NULL) {
-        cat = AUDIT_CAT_AUTH_LOST;
-    } else if ((strstr(m, "Must issue a STARTTLS command first")
-                || strstr(m, "authentication not enabled"))
-               && (find_client(m, " from ", rec) || find_client(m, "warning: ", rec))) {
-        cat = postfix_text_cat(m, rec);
+    if (strncmp(m, "lost connection after AUTH from ", 32) == 0) {
+        if (postfix_client(m + 32, rec) != NULL)
+            cat = AUDIT_CAT_AUTH_LOST;
+    } else if ((cat = reject_cat(m, rec)) < 0) {
+        cat = sasl_failed(m, rec);
     }
     if (cat < 0)
         return -1;

@@ -135,6 +135,34 @@ static const struct parse_case {
     {"NOQUEUE: reject: RCPT from x[192.0.2.9]: 554 5.7.1 <c@example.com>: Relay access "
      "denied; from=<> to=<c@example.com>", AUDIT_POSTFIX, 0, "", "NOQUEUE", "192.0.2.9", "",
      -1, -1, -1, 1u << V_UNAUTH_RELAY, ""},
+    /* hostile client text: only Postfix's reply at its place counts (issue 13.3) */
+    {"Nov 28 13:14:38 mx postfix/submission/smtpd[99]: NOQUEUE: reject: MAIL from "
+     "x[203.0.113.5]: 530 5.7.0 Must issue a STARTTLS command first; proto=ESMTP "
+     "helo=<Relay access denied>", AUDIT_POSTFIX, 1732799678, "postfix/submission/smtpd",
+     "NOQUEUE", "203.0.113.5", "", ROLE_SUBMISSION, 587, -1, 1u << V_CLEARTEXT_SUBMISSION, ""},
+    {"Nov 28 13:14:38 mx postfix/smtpd[99]: NOQUEUE: reject: RCPT from x[192.0.2.9]: "
+     "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.9]; "
+     "from=<a@example.net> to=<c@example.com> proto=ESMTP helo=<x>: Relay access denied>",
+     AUDIT_SKIP, 1732799678, "postfix/smtpd", "", "", "", -1, -1, -1, 0, ""},
+    {"Nov 28 13:14:38 mx postfix/smtpd[99]: NOQUEUE: reject: RCPT from x[192.0.2.9]: "
+     "550 5.1.1 <\"x>: Relay access denied; \"@example.org>: Recipient address rejected: "
+     "User unknown in local recipient table; from=<a@example.net> "
+     "to=<\"x>: Relay access denied; \"@example.org> proto=ESMTP helo=<x>",
+     AUDIT_SKIP, 1732799678, "postfix/smtpd", "", "", "", -1, -1, -1, 0, ""},
+    {"Nov 28 13:14:38 mx postfix/smtpd[99]: NOQUEUE: reject: RCPT from x[192.0.2.9]: "
+     "554 5.7.1 <c@example.com>: Relay access denied; from=<a@example.net> "
+     "to=<c@example.com> proto=ESMTP helo=<4X: milter-reject: >", AUDIT_POSTFIX,
+     1732799678, "postfix/smtpd", "NOQUEUE", "192.0.2.9", "", ROLE_MX, 25, -1,
+     1u << V_UNAUTH_RELAY, ""},
+    {"Nov 28 13:14:38 mx postfix/smtpd[99]: warning: Illegal address syntax from "
+     "x[192.0.2.9] in MAIL command: <Must.issue.a.STARTTLS.command.first@x> "
+     "authentication not enabled", AUDIT_SKIP, 1732799678, "postfix/smtpd", "", "", "",
+     -1, -1, -1, 0, ""},
+    {"Nov 28 13:14:38 mx postfix/smtpd[99]: NOQUEUE: reject: RCPT from x[192.0.2.9]: "
+     "450 4.1.8 <a@b.example>: Sender address rejected: Domain not found; "
+     "from=<a@b.example> to=<c@example.com> proto=ESMTP helo=<warning: y[192.0.2.66]: "
+     "SASL LOGIN authentication failed>", AUDIT_SKIP, 1732799678, "postfix/smtpd", "",
+     "", "", -1, -1, -1, 0, ""},
     /* skipped: portrole's reply repeated by Postfix, diagnostics, other programs */
     {"Nov 28 13:14:38 mx postfix/cleanup[9]: 4XyZb1: milter-reject: END-OF-MESSAGE from "
      "x[192.0.2.1]: 5.7.1 <c@example.com>: Relay access denied (ref 3f9c2a7b41d0)",
