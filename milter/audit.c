@@ -467,14 +467,20 @@ static void report_json(FILE *fp, const struct opts *o, struct audit_agg *agg)
     fputs("]}\n", fp);
 }
 
-/* csv_field - RFC 4180 quoting when needed */
+/*
+ * csv_field - RFC 4180 quoting when needed. A cell that a spreadsheet
+ * would take as a formula (first byte = + - @ tab CR) gets a leading
+ * ' and quotes, as OWASP advises; a lone "-" (unknown) is plain text.
+ */
 static void csv_field(FILE *fp, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n") == NULL) {
+    int formula = *s && strchr("=+-@\t\r", *s) != NULL && strcmp(s, "-") != 0;
+
+    if (!formula && strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, fp);
         return;
     }
-    fputc('"', fp);
+    fputs(formula ? "\"'" : "\"", fp);
     for (; *s; s++) {
         if (*s == '"')
             fputc('"', fp);
@@ -503,7 +509,9 @@ static void csv_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
         for (int c = 0; c < AUDIT_CAT_COUNT; c++)
             fprintf(fp, ",%lu", e->count[c]);
         ports_text(e, ' ', &ports);
-        fprintf(fp, ",%s,%s,%s,", strbuf_str(&ports), fmt_time(e->first, 1, t1, sizeof(t1)),
+        fputc(',', fp);
+        csv_field(fp, strbuf_str(&ports));      /* a Postfix service name is log text */
+        fprintf(fp, ",%s,%s,", fmt_time(e->first, 1, t1, sizeof(t1)),
                 fmt_time(e->last, 1, t2, sizeof(t2)));
         csv_field(fp, auditlog_cat_fix(auditlog_entry_main_cat(e)));
         fputs("\r\n", fp);
