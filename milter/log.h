@@ -21,6 +21,12 @@
  *	are escaped so that a line stays one line: in kv form bytes outside
  *	printable ASCII, space, '"' and '\' become \xHH; in JSON the usual
  *	escapes. log_decision() formats and writes it (ignore at debug).
+ *
+ *	A decision line is at most LOG_LINE_MAX - 1 bytes, under what a
+ *	syslog daemon cuts (rsyslog: 8 KiB): each value is cut to a budget
+ *	(ending in "..."), and the recipients that do not fit are left out,
+ *	their count written after the ones named: rcpt=<a>,<b> rcpts=1000
+ *	(JSON: "rcpts":1000 after the "rcpt" array). The first is always named.
  */
 #ifndef PORTROLE_LOG_H
 #define PORTROLE_LOG_H
@@ -29,6 +35,8 @@
 
 #include "policy.h"
 #include "strbuf.h"
+
+#define LOG_LINE_MAX    2048        /* bytes, with the NUL */
 
 struct log_decision {
     const char *queueid;        /* NULL: NOQUEUE */

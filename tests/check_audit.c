@@ -26,6 +26,7 @@
 
 #include "auditlog_agg.h"
 #include "auditlog_reader.h"
+#include "log.h"
 
 #define REF_2024_12_01  1733011200      /* clock references, UTC */
 #define REF_2025_01_05  1736035200
@@ -448,6 +449,57 @@ START_TEST(test_message_dedup_is_bounded)
 }
 END_TEST
 
+/*
+ * Issue 13.2: portrole-milter's own line for 1,000 recipients and a forged
+ * local sender, as a syslog daemon passes it on (rsyslog cuts at 8 KiB by
+ * default), is counted as one message with its violation.
+ */
+START_TEST(test_bounded_decision_counted)
+{
+    static char rcpt_store[1000][48];
+    const char *rcpts[1000];
+    struct pr_facts f = {0};
+    struct log_decision d = {0};
+    struct audit_agg *agg = auditlog_agg_new();
+    struct audit_clock clk;
+    const struct audit_summary *sum;
+    const struct audit_entry *e;
+    strbuf line = STRBUF_INIT;
+
+    for (int i = 0; i < 1000; i++) {
+        snprintf(rcpt_store[i], sizeof(rcpt_store[i]), "recipient%04d@customer.example", i);
+        rcpts[i] = rcpt_store[i];
+    }
+    f.role = ROLE_MX;
+    f.port = 25;
+    f.client_name = "client.remote.test";
+    f.client_addr = "192.0.2.9";
+    f.sender = "alice@example.test";
+    d.queueid = "4XyZb1";
+    d.facts = &f;
+    d.rcpts = rcpts;
+    d.nrcpts = 1000;
+    d.action = ACT_TAG;
+    d.violations = VBIT(V_LOCAL_SENDER_ON_MX);
+    d.ref = "3f9c2a7b41d0";
+    strbuf_puts(&line, "Nov 28 13:14:38 mx portrole-milter[7]: ");
+    log_format_decision(_i, &d, &line);
+    if (line.len > 8192)
+        strbuf_truncate(&line, 8192);           /* what rsyslog passes on */
+    auditlog_clock_init(&clk, REF_2024_12_01);
+    ck_assert_int_eq(auditlog_agg_feed(agg, &clk, strbuf_str(&line), 0, "-", 1), AUDIT_DECISION);
+    sum = auditlog_agg_summary(agg);
+    ck_assert_uint_eq(sum->unparsable, 0);
+    ck_assert_uint_eq(sum->messages, 1);
+    ck_assert_uint_eq(sum->actions[ACT_TAG], 1);
+    ck_assert_uint_eq(sum->cats[V_LOCAL_SENDER_ON_MX], 1);
+    ck_assert_ptr_nonnull(e = auditlog_agg_find(agg, AUDIT_BY_ADDR, "192.0.2.9"));
+    ck_assert_uint_eq(e->count[V_LOCAL_SENDER_ON_MX], 1);
+    strbuf_release(&line);
+    auditlog_agg_free(agg);
+}
+END_TEST
+
 /* ----------------------------------------------------------- reader */
 
 /* write_file - bytes into tmpdir/name; the path */
@@ -751,6 +803,7 @@ static Suite *audit_suite(void)
     tcase_add_test(tc, test_mixed_session);
     tcase_add_test(tc, test_window);
     tcase_add_test(tc, test_message_dedup_is_bounded);
+    tcase_add_loop_test(tc, test_bounded_decision_counted, 0, 2);
     suite_add_tcase(s, tc);
     tc = tcase_create("reader");
     tcase_add_checked_fixture(tc, setup, teardown);

@@ -14,7 +14,8 @@
  *	after "QUEUEID:", with exactly SPEC's keys in SPEC's order, so that
  *	no value can forge a key (action=pass) or a second line. JSON: one
  *	valid object (checked by the strict parser below) with the same keys
- *	in order.
+ *	in order. At most LOG_LINE_MAX - 1 bytes: when the recipients do
+ *	not all fit, "rcpts" (their count) follows "rcpt".
  */
 #include "acconfig.h"
 
@@ -187,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct log_decision d;
     const char *rcpts[64];
     unsigned flags;
-    int json;
+    int json, cut;
     strbuf line = STRBUF_INIT;
     char want[256];
     struct js j;
@@ -223,9 +224,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     log_format_decision(json, &d, &line);
     fz_check_line(strbuf_str(&line), line.len);
+    FZ_CHECK(line.len < LOG_LINE_MAX, "decision line over LOG_LINE_MAX");
+    /* neither form can occur inside a value: spaces and quotes are escaped */
+    cut = strstr(strbuf_str(&line), json ? ",\"rcpts\":" : " rcpts=") != NULL;
+    FZ_CHECK(!cut || d.nrcpts > 1, "rcpts= without recipients left out");
     if (json) {
         snprintf(want, sizeof(want), "queueid role port client_name client_addr auth login "
-                 "tls from rcpt action violation would mode ref");
+                 "tls from rcpt%s action violation would mode ref", cut ? " rcpts" : "");
         memset(&j, 0, sizeof(j));
         j.p = strbuf_str(&line);
         FZ_CHECK(*j.p == '{' && js_value(&j), "JSON line does not parse");
@@ -235,8 +240,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "json keys: %s\n", j.keys);
         FZ_CHECK(strcmp(j.keys, want) == 0, "JSON keys differ from SPEC's list");
     } else {
-        snprintf(want, sizeof(want), "role port client auth%s tls from rcpt action%s%s mode%s",
-                 f.login && *f.login ? " login" : "", d.violations ? " violation" : "",
+        snprintf(want, sizeof(want), "role port client auth%s tls from rcpt%s action%s%s mode%s",
+                 f.login && *f.login ? " login" : "", cut ? " rcpts" : "",
+                 d.violations ? " violation" : "",
                  d.would != ACT_PASS ? " would" : "", d.ref && *d.ref ? " ref" : "");
         check_kv(strbuf_str(&line), want);
     }
