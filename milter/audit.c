@@ -274,6 +274,38 @@ static void table_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
     free(v);
 }
 
+/* table_outbound - the MTA's own deliveries: per server, the OP25B verdict */
+static void table_outbound(FILE *fp, const struct opts *o, const struct audit_outagg *oa)
+{
+    struct audit_dest **v;
+    size_t n = auditlog_out_sorted(oa, &v), shown = limit(o, n);
+    strbuf text = STRBUF_INIT, verdict = STRBUF_INIT;
+
+    fputs("\nOutbound delivery (the MTA's smtp client):\n", fp);
+    if (auditlog_out_op25b(oa, &verdict))
+        strbuf_puts(&text, "WARNING: ");
+    strbuf_append(&text, strbuf_str(&verdict), verdict.len);
+    wrap(fp, 2, 2, strbuf_str(&text));
+    fprintf(fp, "  %-50s %5s %9s %7s %7s %7s\n", "server", "port", "timed-out", "refused",
+            "unreach", "reached");
+    for (size_t i = 0; i < shown; i++) {
+        const struct audit_dest *d = v[i];
+        char name[sizeof(d->host) + sizeof(d->addr) + 4], port[8];
+
+        snprintf(name, sizeof(name), "%s [%s]", d->host[0] ? d->host : "unknown",
+                 d->addr[0] ? d->addr : "?");
+        snprintf(port, sizeof(port), d->port ? "%d" : "-", d->port);
+        fprintf(fp, "  %-50.50s %5s %9lu %7lu %7lu %7lu\n", name, port,
+                d->n[AUDIT_CONN_TIMEOUT], d->n[AUDIT_CONN_REFUSED],
+                d->n[AUDIT_CONN_UNREACHABLE], d->n[AUDIT_CONN_REACHED]);
+    }
+    if (shown < n)
+        fprintf(fp, "  ... %zu more servers (--top 0 shows all)\n", n - shown);
+    strbuf_release(&text);
+    strbuf_release(&verdict);
+    free(v);
+}
+
 /* summary_text - "N messages seen, N passed, N tagged, N rejected, N tempfailed" */
 static void summary_text(strbuf *out, unsigned long msgs, const unsigned long *act)
 {
@@ -321,6 +353,8 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
     strbuf_release(&line);
     table_entries(fp, o, agg, AUDIT_BY_ADDR);
     table_entries(fp, o, agg, AUDIT_BY_LOGIN);
+    if (s->outbound)
+        table_outbound(fp, o, auditlog_agg_outbound(agg));
     if (s->filtered)
         fprintf(fp, "\nOutside --since/--until: %lu lines\n", s->filtered);
     if (s->untracked)
@@ -421,6 +455,47 @@ static void json_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
     free(v);
 }
 
+/* json_conns - {"timed-out":n,...} */
+static void json_conns(FILE *fp, const unsigned long *n)
+{
+    fputc('{', fp);
+    for (int c = 0; c < AUDIT_CONN_COUNT; c++)
+        fprintf(fp, "%s\"%s\":%lu", c ? "," : "", auditlog_smtp_conn_name((enum audit_conn) c),
+                n[c]);
+    fputc('}', fp);
+}
+
+/* json_outbound - "outbound": totals, the verdict, the servers */
+static void json_outbound(FILE *fp, const struct opts *o, const struct audit_outagg *oa)
+{
+    const struct audit_outsum *s = auditlog_out_summary(oa);
+    struct audit_dest **v;
+    size_t n = auditlog_out_sorted(oa, &v), shown = limit(o, n);
+    strbuf text = STRBUF_INIT;
+    int op25b = auditlog_out_op25b(oa, &text);
+
+    fputs("\"outbound\":{\"port25\":", fp);
+    json_conns(fp, s->port25);
+    fputs(",\"other_ports\":", fp);
+    json_conns(fp, s->other);
+    fprintf(fp, ",\"servers_timed_out\":%lu,\"untracked\":%lu,\"op25b\":%s,\"verdict\":",
+            s->servers_timed_out, s->untracked, op25b ? "true" : "false");
+    json_str(fp, strbuf_str(&text));
+    fputs(",\"servers\":[", fp);
+    for (size_t i = 0; i < shown; i++) {
+        fputs(i ? ",\n{\"host\":" : "\n{\"host\":", fp);
+        json_str(fp, v[i]->host);
+        fputs(",\"address\":", fp);
+        json_str(fp, v[i]->addr);
+        fprintf(fp, ",\"port\":%d,\"connections\":", v[i]->port);
+        json_conns(fp, v[i]->n);
+        fputc('}', fp);
+    }
+    fputs("]}", fp);
+    strbuf_release(&text);
+    free(v);
+}
+
 /* json_actions - {"pass":n,...} */
 static void json_actions(FILE *fp, unsigned long msgs, const unsigned long *act)
 {
@@ -456,6 +531,8 @@ static void report_json(FILE *fp, const struct opts *o, struct audit_agg *agg)
     json_entries(fp, o, agg, AUDIT_BY_ADDR);
     fputs(",\n", fp);
     json_entries(fp, o, agg, AUDIT_BY_LOGIN);
+    fputs(",\n", fp);
+    json_outbound(fp, o, auditlog_agg_outbound(agg));
     fputs(",\n\"unparsable_examples\":[", fp);
     for (int i = 0; i < s->nexamples; i++) {
         fprintf(fp, "%s{\"file\":", i ? "," : "");

@@ -33,12 +33,15 @@ struct audit_agg {
     time_t      since, until;
     uint64_t   *refs[2];                /* recent refs, two generations */
     size_t      nrefs;
+    struct audit_outagg *out;
 };
 
 /* auditlog_agg_new - an empty aggregate */
 struct audit_agg *auditlog_agg_new(void)
 {
     struct audit_agg *agg = util_calloc(1, sizeof(*agg));
+
+    agg->out = auditlog_out_new();
 
     for (int i = 0; i < 2; i++) {
         agg->by[i].nbuckets = 1024;
@@ -267,6 +270,7 @@ enum audit_kind auditlog_agg_feed(struct audit_agg *agg, struct audit_clock *clk
         s->unparsable++;
         add_example(s, line, file, lineno);
         break;
+    case AUDIT_OUTBOUND:
     case AUDIT_DECISION:
     case AUDIT_POSTFIX:
         if (rec.when && ((agg->since && rec.when < agg->since)
@@ -274,7 +278,12 @@ enum audit_kind auditlog_agg_feed(struct audit_agg *agg, struct audit_clock *clk
             s->filtered++;
             break;
         }
-        auditlog_agg_add(agg, &rec);
+        if (rec.kind == AUDIT_OUTBOUND) {
+            s->outbound++;
+            auditlog_out_add(agg->out, &rec.out);
+        } else {
+            auditlog_agg_add(agg, &rec);
+        }
         break;
     }
     return rec.kind;
@@ -330,11 +339,18 @@ int auditlog_entry_main_cat(const struct audit_entry *e)
     return best;
 }
 
+/* auditlog_agg_outbound - the outbound connection counts */
+const struct audit_outagg *auditlog_agg_outbound(const struct audit_agg *agg)
+{
+    return agg->out;
+}
+
 /* auditlog_agg_free - release everything; NULL is fine */
 void auditlog_agg_free(struct audit_agg *agg)
 {
     if (agg == NULL)
         return;
+    auditlog_out_free(agg->out);
     for (int i = 0; i < 2; i++) {
         for (size_t b = 0; b < agg->by[i].nbuckets; b++)
             for (struct audit_entry *e = agg->by[i].bucket[b], *next; e; e = next) {

@@ -18,7 +18,9 @@
  *	kept; events beyond that are counted in "untracked".
  *
  *	auditlog_agg_feed() parses one line (auditlog_parse()) and counts
- *	it; auditlog_agg_add() counts a record parsed already.
+ *	it; auditlog_agg_add() counts a record parsed already. Outbound
+ *	delivery lines go to an auditlog_out aggregate,
+ *	auditlog_agg_outbound().
  *
  * DIAGNOSTICS
  *	None.
@@ -29,6 +31,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "auditlog_out.h"
 #include "auditlog_parse.h"
 #include "policy.h"
 
@@ -59,6 +62,7 @@ struct audit_example {
 
 struct audit_summary {
     unsigned long lines, decisions, postfix_events, skipped, unparsable, overlong;
+    unsigned long outbound;         /* MTA delivery lines (auditlog_out) */
     unsigned long filtered;         /* outside --since/--until */
     unsigned long untracked;        /* past AUDIT_MAX_ENTRIES */
     unsigned long messages;
@@ -86,6 +90,7 @@ size_t auditlog_agg_sorted(struct audit_agg *agg, enum audit_by by,
 const struct audit_entry *auditlog_agg_find(const struct audit_agg *agg,
                                             enum audit_by by, const char *key);
 int auditlog_entry_main_cat(const struct audit_entry *e);
+const struct audit_outagg *auditlog_agg_outbound(const struct audit_agg *agg);
 void auditlog_agg_free(struct audit_agg *agg);
 
 #endif

@@ -363,7 +363,10 @@ static const char *parse_5424(const char *p, struct audit_clock *clk,
         return NULL;
     if (*p++ != ' ')
         return NULL;
+    app = p;
     p = skip_token(p);                      /* HOSTNAME */
+    if (p - app != 1 || *app != '-')
+        COPY(rec->host, app, (size_t) (p - app));
     if (*p++ != ' ')
         return NULL;
     app = p;
@@ -421,7 +424,9 @@ static const char *parse_prefix(const char *line, struct audit_clock *clk,
     p += n;
     while (*p == ' ')
         p++;
+    msg = p;
     p = skip_token(p);                      /* host */
+    COPY(rec->host, msg, (size_t) (p - msg));
     if (*p == ' ')
         p++;
     if ((msg = parse_tag(p, rec, 0)) != NULL)
@@ -930,6 +935,20 @@ static int is_postfix_tag(const char *tag)
     return strncmp(tag, "postfix", 7) == 0 && strchr(tag, '/') != NULL;
 }
 
+/* is_smtp_client - "postfix/smtp" or "postfix/relay": the delivery agents */
+static int is_smtp_client(const char *tag)
+{
+    const char *last = strrchr(tag, '/');
+
+    return last && (strcmp(last, "/smtp") == 0 || strcmp(last, "/relay") == 0);
+}
+
+/* is_sendmail_tag - Sendmail's syslog names (Debian: sm-mta) */
+static int is_sendmail_tag(const char *tag)
+{
+    return strcmp(tag, "sendmail") == 0 || strcmp(tag, "sm-mta") == 0;
+}
+
 /* decision - parse a decision message; the kind */
 static enum audit_kind decision(const char *m, struct audit_rec *rec)
 {
@@ -950,8 +969,12 @@ enum audit_kind auditlog_parse(const char *line, struct audit_clock *clk,
     m = parse_prefix(line, clk, rec, &stamped);
     if (is_portrole_tag(rec->tag) || (!rec->tag[0] && looks_like_decision(m))) {
         rec->kind = looks_like_decision(m) ? decision(m, rec) : AUDIT_SKIP;
+    } else if (is_postfix_tag(rec->tag) && is_smtp_client(rec->tag)) {
+        rec->kind = auditlog_smtp_postfix(m, &rec->out) == 0 ? AUDIT_OUTBOUND : AUDIT_SKIP;
     } else if (is_postfix_tag(rec->tag)) {
         rec->kind = parse_postfix(m, rec) == 0 ? AUDIT_POSTFIX : AUDIT_SKIP;
+    } else if (is_sendmail_tag(rec->tag)) {
+        rec->kind = auditlog_smtp_sendmail(m, &rec->out) == 0 ? AUDIT_OUTBOUND : AUDIT_SKIP;
     } else if (rec->tag[0] || stamped) {
         rec->kind = AUDIT_SKIP;             /* another program's line */
     } else if (parse_postfix(m, rec) == 0) {

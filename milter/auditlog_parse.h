@@ -16,7 +16,9 @@
  *	rsyslog's ISO time stamps, journalctl -o short / short-iso, the
  *	"tag[pid]: " of portrole-milter -f, or nothing (a bare line). The
  *	message is then a portrole decision (LogFormat kv or json), one of
- *	Postfix's own lines that shows a client mistake, a line to skip
+ *	Postfix's own lines that shows a client mistake, an outbound
+ *	delivery line of Postfix's smtp(8) or Sendmail (auditlog_smtp.h),
+ *	a line to skip
  *	(another program, a daemon diagnostic), or unparsable.
  *
  *	Every text value in a struct audit_rec is printable ASCII: bytes
@@ -36,6 +38,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "auditlog_smtp.h"
 #include "policy.h"
 
 /* Counted categories: pr_violation values, then what only Postfix logs. */
@@ -43,7 +46,8 @@
 #define AUDIT_CAT_AUTH_LOST     (V_COUNT + 1)
 #define AUDIT_CAT_COUNT         (V_COUNT + 2)
 
-enum audit_kind { AUDIT_SKIP, AUDIT_DECISION, AUDIT_POSTFIX, AUDIT_UNPARSABLE };
+/* AUDIT_OUTBOUND: an MTA delivery line, its result in rec.out */
+enum audit_kind { AUDIT_SKIP, AUDIT_DECISION, AUDIT_POSTFIX, AUDIT_OUTBOUND, AUDIT_UNPARSABLE };
 
 struct audit_rec {
     enum audit_kind kind;
@@ -66,6 +70,8 @@ struct audit_rec {
     int         audit_mode;         /* mode=audit */
     unsigned    cats;               /* bit (1u << category) */
     char        ref[16];
+    char        host[64];           /* the syslog host name, "" if none */
+    struct audit_out out;           /* AUDIT_OUTBOUND only */
 };
 
 /* Year inference for RFC 3164 time stamps, one per input file. */

@@ -216,6 +216,72 @@ START_TEST(test_parse_formats)
 }
 END_TEST
 
+/* Outbound delivery lines (issue 17.1), hostile recipients included. */
+static const struct smtp_case {
+    int         sendmail;
+    const char *msg;
+    int         rc;
+    enum audit_conn result;
+    const char *host, *addr;
+    int         port;
+} smtp_cases[] = {
+    {0, "connect to mx1.dest.example[203.0.113.5]:25: Connection timed out", 0,
+     AUDIT_CONN_TIMEOUT, "mx1.dest.example", "203.0.113.5", 25},
+    {0, "connect to mx.dest.example[2001:db8::25]:25: Network is unreachable", 0,
+     AUDIT_CONN_UNREACHABLE, "mx.dest.example", "2001:db8::25", 25},
+    {0, "connect to mx.dest.example[203.0.113.6]:25: Connection refused", 0,
+     AUDIT_CONN_REFUSED, "mx.dest.example", "203.0.113.6", 25},
+    {0, "4XyZb1: to=<bob@dest.example>, relay=mx.dest.example[203.0.113.5]:25, delay=1.2, "
+     "delays=0.1/0/0.5/0.6, dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 9F)", 0,
+     AUDIT_CONN_REACHED, "mx.dest.example", "203.0.113.5", 25},
+    {0, "4XyZb1: to=<bob@dest.example>, orig_to=<bob@alias.example>, relay=smtp.provider."
+     "example[198.51.100.7]:587, delay=1, delays=0/0/0.5/0.5, dsn=2.0.0, status=sent (250 ok)",
+     0, AUDIT_CONN_REACHED, "smtp.provider.example", "198.51.100.7", 587},
+    {0, "4XyZb1: to=<bob@dest.example>, relay=mx.dest.example[203.0.113.5]:25, delay=3, "
+     "delays=0/0/1/2, dsn=4.7.1, status=deferred (host mx.dest.example[203.0.113.5] said: "
+     "450 4.7.1 try later (in reply to RCPT TO command))", 0, AUDIT_CONN_REACHED,
+     "mx.dest.example", "203.0.113.5", 25},
+    /* the deferral repeats the last failed connect: not counted twice */
+    {0, "4XyZb1: to=<bob@dest.example>, relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, "
+     "status=deferred (connect to mx.dest.example[203.0.113.5]:25: Connection timed out)",
+     -1, 0, "", "", 0},
+    /* content filter on loopback, local delivery */
+    {0, "4XyZb1: to=<bob@dest.example>, relay=127.0.0.1[127.0.0.1]:10024, delay=1, "
+     "delays=0/0/0/1, dsn=2.0.0, status=sent (250 2.0.0 Ok)", -1, 0, "", "", 0},
+    /* a recipient that carries the words of another line */
+    {0, "4XyZb1: to=<\"x>, relay=mx.evil.example[192.0.2.66]:25, status=sent \"@dest.example>, "
+     "relay=none, delay=30, delays=0/0/30/0, dsn=4.4.1, status=deferred (connect to "
+     "mx.dest.example[203.0.113.5]:25: Connection timed out)", -1, 0, "", "", 0},
+    {0, "4XyZb1: to=<connect to mx[192.0.2.1]:25: Connection timed out@x>, relay=none, "
+     "status=deferred (x)", -1, 0, "", "", 0},
+    {1, "wASM00001: to=<bob@dest.example>, delay=00:00:30, xdelay=00:00:30, mailer=esmtp, "
+     "pri=120481, relay=mx1.dest.example. [203.0.113.5], dsn=4.0.0, stat=Deferred: "
+     "Connection timed out with mx1.dest.example.", 0, AUDIT_CONN_TIMEOUT,
+     "mx1.dest.example", "203.0.113.5", 25},
+    {1, "wASM00002: to=<bob@dest.example>, delay=00:00:01, xdelay=00:00:01, mailer=relay, "
+     "pri=120481, relay=smart.provider.example. [198.51.100.7], dsn=2.0.0, stat=Sent (ok)",
+     0, AUDIT_CONN_REACHED, "smart.provider.example", "198.51.100.7", 0},
+    {1, "wASM00003: to=/var/mail/bob, delay=00:00:00, mailer=local, pri=30000, dsn=2.0.0, "
+     "stat=Sent", -1, 0, "", "", 0},
+};
+
+START_TEST(test_parse_smtp)
+{
+    const struct smtp_case *c = &smtp_cases[_i];
+    struct audit_out out;
+    int rc = c->sendmail ? auditlog_smtp_sendmail(c->msg, &out)
+        : auditlog_smtp_postfix(c->msg, &out);
+
+    ck_assert_msg(rc == c->rc, "case %d: rc %d", _i, rc);
+    if (rc < 0)
+        return;
+    ck_assert_int_eq(out.result, c->result);
+    ck_assert_str_eq(out.host, c->host);
+    ck_assert_str_eq(out.addr, c->addr);
+    ck_assert_int_eq(out.port, c->port);
+}
+END_TEST
+
 START_TEST(test_parse_values)
 {
     struct audit_clock clk;
@@ -795,6 +861,7 @@ static Suite *audit_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse_formats, 0, N(parse_cases));
     tcase_add_test(tc, test_parse_values);
+    tcase_add_loop_test(tc, test_parse_smtp, 0, N(smtp_cases));
     tcase_add_loop_test(tc, test_year_rollover, 0, N(year_cases));
     tcase_add_loop_test(tc, test_time_parse, 0, N(time_cases));
     suite_add_tcase(s, tc);
