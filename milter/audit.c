@@ -2,7 +2,7 @@
  * audit - portrole-audit: find the misconfigured clients in mail logs.
  *
  * SYNOPSIS
- *	portrole-audit [--since TIME] [--until TIME] [--format table|json|csv]
+ *	portrole-audit [--since TIME] [--until TIME] [--format table|json|csv|html]
  *	    [--top N] [FILE...]
  *	portrole-audit --ref ID [FILE...]
  *
@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit_html.h"
 #include "auditlog_agg.h"
 #include "auditlog_reader.h"
 #include "util.h"
@@ -33,7 +34,7 @@
 #define REF_MAX_LINES   64
 #define REF_MAX_QIDS    8
 
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV };
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_HTML };
 
 struct opts {
     time_t      since, until;
@@ -53,7 +54,7 @@ static void usage(const char *why)
         fprintf(stderr, "portrole-audit: %s\n", why);
     fprintf(stderr,
             "usage: portrole-audit [--since TIME] [--until TIME] "
-            "[--format table|json|csv] [--top N] [FILE...]\n"
+            "[--format table|json|csv|html] [--top N] [FILE...]\n"
             "       portrole-audit --ref ID [FILE...]\n"
             "TIME: 2024-11-28, 2024-11-28T13:00, or relative -7d, -12h, -30m, -2w\n");
     exit(2);
@@ -92,8 +93,10 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 o->format = FMT_JSON;
             else if (strcmp(optarg, "csv") == 0)
                 o->format = FMT_CSV;
+            else if (strcmp(optarg, "html") == 0)
+                o->format = FMT_HTML;
             else
-                usage("--format takes table, json or csv");
+                usage("--format takes table, json, csv or html");
             break;
         case 'n':
             o->top = strtol(optarg, &end, 10);
@@ -339,8 +342,8 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
     }
     strbuf_reset(&line);
     strbuf_printf(&line, "Lines: %lu read, %lu decisions, %lu Postfix client errors, "
-                  "%lu other; %s to %s", s->lines, s->decisions, s->postfix_events,
-                  s->skipped, fmt_time(s->first, 0, t1, sizeof(t1)),
+                  "%lu outbound deliveries, %lu other; %s to %s", s->lines, s->decisions,
+                  s->postfix_events, s->outbound, s->skipped, fmt_time(s->first, 0, t1, sizeof(t1)),
                   fmt_time(s->last, 0, t2, sizeof(t2)));
     wrap(fp, 0, 2, strbuf_str(&line));
     strbuf_reset(&line);
@@ -775,6 +778,8 @@ int main(int argc, char **argv)
         report_json(stdout, &o, agg);
     else if (o.format == FMT_CSV)
         report_csv(stdout, &o, agg);
+    else if (o.format == FMT_HTML)
+        audit_html_report(stdout, agg, o.top >= 0 ? o.top : 50);
     else
         report_table(stdout, &o, agg);
     auditlog_agg_free(agg);

@@ -34,6 +34,8 @@ struct audit_agg {
     uint64_t   *refs[2];                /* recent refs, two generations */
     size_t      nrefs;
     struct audit_outagg *out;
+    struct audit_day *days;             /* AUDIT_MAX_DAYS, sorted by day */
+    size_t      ndays;
 };
 
 /* auditlog_agg_new - an empty aggregate */
@@ -42,6 +44,7 @@ struct audit_agg *auditlog_agg_new(void)
     struct audit_agg *agg = util_calloc(1, sizeof(*agg));
 
     agg->out = auditlog_out_new();
+    agg->days = util_calloc(AUDIT_MAX_DAYS, sizeof(*agg->days));
 
     for (int i = 0; i < 2; i++) {
         agg->by[i].nbuckets = 1024;
@@ -177,6 +180,33 @@ static int new_message(struct audit_agg *agg, const char *ref)
     return 1;
 }
 
+/* count_day - the event's categories into its UTC day (kept sorted) */
+static void count_day(struct audit_agg *agg, const struct audit_rec *rec)
+{
+    long day = (long) (rec->when / 86400);
+    size_t lo = 0, hi = agg->ndays;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (agg->days[mid].day < day)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == agg->ndays || agg->days[lo].day != day) {
+        if (agg->ndays >= AUDIT_MAX_DAYS)
+            return;                     /* the chart shows the days it has */
+        memmove(agg->days + lo + 1, agg->days + lo, (agg->ndays - lo) * sizeof(*agg->days));
+        memset(&agg->days[lo], 0, sizeof(agg->days[lo]));
+        agg->days[lo].day = day;
+        agg->ndays++;
+    }
+    for (int c = 0; c < AUDIT_CAT_COUNT; c++)
+        if (rec->cats & (1u << c))
+            agg->days[lo].cats[c]++;
+}
+
 /* auditlog_agg_add - count one parsed decision or Postfix line */
 void auditlog_agg_add(struct audit_agg *agg, const struct audit_rec *rec)
 {
@@ -209,6 +239,8 @@ void auditlog_agg_add(struct audit_agg *agg, const struct audit_rec *rec)
     for (int c = 0; c < AUDIT_CAT_COUNT; c++)
         if (rec->cats & (1u << c))
             s->cats[c]++;
+    if (rec->when > 0)
+        count_day(agg, rec);
     if ((e = table_get(&agg->by[AUDIT_BY_ADDR], rec->client_addr[0] ? rec->client_addr : "unknown", 1)))
         count_entry(e, rec, rec->client_name);
     else
@@ -345,12 +377,20 @@ const struct audit_outagg *auditlog_agg_outbound(const struct audit_agg *agg)
     return agg->out;
 }
 
+/* auditlog_agg_days - the per-day counts, oldest first */
+size_t auditlog_agg_days(const struct audit_agg *agg, const struct audit_day **days)
+{
+    *days = agg->days;
+    return agg->ndays;
+}
+
 /* auditlog_agg_free - release everything; NULL is fine */
 void auditlog_agg_free(struct audit_agg *agg)
 {
     if (agg == NULL)
         return;
     auditlog_out_free(agg->out);
+    free(agg->days);
     for (int i = 0; i < 2; i++) {
         for (size_t b = 0; b < agg->by[i].nbuckets; b++)
             for (struct audit_entry *e = agg->by[i].bucket[b], *next; e; e = next) {

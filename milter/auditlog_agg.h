@@ -20,7 +20,9 @@
  *	auditlog_agg_feed() parses one line (auditlog_parse()) and counts
  *	it; auditlog_agg_add() counts a record parsed already. Outbound
  *	delivery lines go to an auditlog_out aggregate,
- *	auditlog_agg_outbound().
+ *	auditlog_agg_outbound(). Events with a time stamp are also counted
+ *	per UTC day (the first AUDIT_MAX_DAYS days seen), oldest first from
+ *	auditlog_agg_days().
  *
  * DIAGNOSTICS
  *	None.
@@ -39,6 +41,7 @@
 #define AUDIT_EXAMPLES      5
 #define AUDIT_EXAMPLE_LEN   160
 #define AUDIT_MAX_PORTS     6
+#define AUDIT_MAX_DAYS      400         /* days kept for the chart */
 
 enum audit_by { AUDIT_BY_ADDR, AUDIT_BY_LOGIN };
 
@@ -76,6 +79,12 @@ struct audit_summary {
     int         nexamples;
 };
 
+/* Events of one UTC day, for the chart of --format html. */
+struct audit_day {
+    long        day;                /* days since 1970-01-01 UTC */
+    unsigned long cats[AUDIT_CAT_COUNT];
+};
+
 struct audit_agg;
 
 struct audit_agg *auditlog_agg_new(void);
@@ -91,6 +100,7 @@ const struct audit_entry *auditlog_agg_find(const struct audit_agg *agg,
                                             enum audit_by by, const char *key);
 int auditlog_entry_main_cat(const struct audit_entry *e);
 const struct audit_outagg *auditlog_agg_outbound(const struct audit_agg *agg);
+size_t auditlog_agg_days(const struct audit_agg *agg, const struct audit_day **days);
 void auditlog_agg_free(struct audit_agg *agg);
 
 #endif

@@ -8,7 +8,7 @@ PKGS="build-essential autoconf automake libtool pkg-config clang
  libclang-rt-14-dev libmilter-dev check miltertest libspf2-dev
  libopendkim-dev opendkim-tools zlib1g-dev libidn2-dev postfix swaks
  libsasl2-modules sasl2-bin openssl iproute2 python3 python3-yaml valgrind m4 util-linux mount
- prometheus debhelper lintian dpkg-dev debootstrap"
+ prometheus debhelper lintian dpkg-dev debootstrap chromium"
 if [ "${1:-}" = --bench ]; then
     PKGS="$PKGS opendkim postfix-policyd-spf-python nsd linux-perf"
 fi

@@ -16,7 +16,10 @@ tested on, in the exact forms those programs write:
              deliveries sent on port 587, none on port 25.
   sendmail   Sendmail (sm-mta) on a blocked line: "stat=Deferred:
              Connection timed out with HOST." for 8 different MX hosts.
-  host=NAME  (optional second argument) the syslog host name.
+  week       a week of portrole-milter decisions in Mode audit (the
+             sample report's chart): auth-on-mx, unauth-relay,
+             cleartext-submission, local-sender-on-mx on each day.
+  HOST       (optional second argument) the syslog host name.
 
 Usage: outbound.py SCENARIO [HOST] > mail.log
 """
@@ -106,5 +109,21 @@ elif scenario == "sendmail":
         i += 61
     sm_line(i, "wASM99999", "friend@isp.example", "esmtp", "mx.isp.example. [198.51.100.25]",
             "Sent (Ok: queued as 4XyZb1)")
+elif scenario == "week":
+    kinds = [("auth-on-mx", 25, "192.0.2.10", "laptop.example.net", "PLAIN", "alice"),
+             ("unauth-relay", 25, "198.51.100.23", "unknown", "none", ""),
+             ("cleartext-submission", 587, "203.0.113.5", "phone.example.net", "none", ""),
+             ("local-sender-on-mx", 25, "192.0.2.77", "printer.example.net", "none", "")]
+    n = 0
+    for day in range(7):
+        for k, (viol, port, addr, name, auth, login) in enumerate(kinds):
+            for j in range((day * 3 + k * 5) % 7 + 1):
+                n += 1
+                print("Nov %2d %02d:%02d:%02d %s portrole-milter[77]: 4W%06X: role=%s port=%d "
+                      "client=%s[%s] auth=%s%s tls=none from=<user@example.org> "
+                      "rcpt=<x@example.net> action=tag violation=%s would=reject mode=audit "
+                      "ref=%012x" % (21 + day, 8 + j, k * 7, j, host, n,
+                                     "submission" if port == 587 else "mx", port, name, addr,
+                                     auth, " login=" + login if login else "", viol, n))
 else:
     sys.exit("unknown scenario " + scenario)
