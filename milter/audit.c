@@ -40,6 +40,7 @@ struct opts {
     time_t      since, until;
     enum format format;
     long        top;                /* -1: the default for the format */
+    int         by_host;            /* --by host */
     const char *ref;
     char      **files;
     int         nfiles;
@@ -54,7 +55,7 @@ static void usage(const char *why)
         fprintf(stderr, "portrole-audit: %s\n", why);
     fprintf(stderr,
             "usage: portrole-audit [--since TIME] [--until TIME] "
-            "[--format table|json|csv|html] [--top N] [FILE...]\n"
+            "[--format table|json|csv|html] [--top N] [--by host] [FILE...]\n"
             "       portrole-audit --ref ID [FILE...]\n"
             "TIME: 2024-11-28, 2024-11-28T13:00, or relative -7d, -12h, -30m, -2w\n");
     exit(2);
@@ -68,6 +69,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         {"until", required_argument, NULL, 'u'},
         {"format", required_argument, NULL, 'f'},
         {"top", required_argument, NULL, 'n'},
+        {"by", required_argument, NULL, 'b'},
         {"ref", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -97,6 +99,11 @@ static void parse_args(int argc, char **argv, struct opts *o)
                 o->format = FMT_HTML;
             else
                 usage("--format takes table, json, csv or html");
+            break;
+        case 'b':
+            if (strcmp(optarg, "host") != 0)
+                usage("--by takes host");
+            o->by_host = 1;
             break;
         case 'n':
             o->top = strtol(optarg, &end, 10);
@@ -309,6 +316,53 @@ static void table_outbound(FILE *fp, const struct opts *o, const struct audit_ou
     free(v);
 }
 
+/* host_events - every event a host logged */
+static unsigned long host_events(const struct audit_host *h)
+{
+    unsigned long t = 0;
+
+    for (int c = 0; c < AUDIT_CAT_COUNT; c++)
+        t += h->cats[c];
+    return t;
+}
+
+/* host_kinds - "auth-on-mx 3, unauth-relay 1" */
+static void host_kinds(const struct audit_host *h, strbuf *out)
+{
+    for (int c = 0, k = 0; c < AUDIT_CAT_COUNT; c++)
+        if (h->cats[c])
+            strbuf_printf(out, "%s%s %lu", k++ ? ", " : "", auditlog_cat_name(c), h->cats[c]);
+}
+
+/* table_hosts - --by host: one block per server of the fleet */
+static void table_hosts(FILE *fp, struct audit_agg *agg)
+{
+    const struct audit_host *h;
+    size_t n = auditlog_agg_hosts(agg, &h);
+    strbuf line = STRBUF_INIT;
+
+    fprintf(fp, "\nBy host (%zu hosts, in the order first seen)\n", n);
+    fprintf(fp, "%-24s %8s %9s %7s %9s %9s\n", "HOST", "MESSAGES", "DECISIONS", "EVENTS",
+            "OUT-25", "TIMED-OUT");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(fp, "%-24.24s %8lu %9lu %7lu %9lu %9lu\n", h[i].host[0] ? h[i].host : "-",
+                h[i].messages, h[i].decisions, host_events(&h[i]), h[i].conn25,
+                h[i].timeout25);
+        strbuf_reset(&line);
+        host_kinds(&h[i], &line);
+        if (line.len)
+            wrap(fp, 4, 2, strbuf_str(&line));
+        if (h[i].conn25 >= AUDIT_OP25B_MIN_CONN
+            && h[i].timeout25 * 100 >= h[i].conn25 * AUDIT_OP25B_SHARE)
+            wrap(fp, 4, 2, "most of this host's port-25 connections time out: see the "
+                 "outbound section (OP25B?)");
+    }
+    strbuf_release(&line);
+}
+
+/* json_hosts - "hosts": the per-host counts */
+static void json_hosts(FILE *fp, struct audit_agg *agg);
+
 /* summary_text - "N messages seen, N passed, N tagged, N rejected, N tempfailed" */
 static void summary_text(strbuf *out, unsigned long msgs, const unsigned long *act)
 {
@@ -356,6 +410,8 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
     strbuf_release(&line);
     table_entries(fp, o, agg, AUDIT_BY_ADDR);
     table_entries(fp, o, agg, AUDIT_BY_LOGIN);
+    if (o->by_host)
+        table_hosts(fp, agg);
     if (s->outbound)
         table_outbound(fp, o, auditlog_agg_outbound(agg));
     if (s->filtered)
@@ -499,6 +555,30 @@ static void json_outbound(FILE *fp, const struct opts *o, const struct audit_out
     free(v);
 }
 
+/* json_hosts - "hosts": the per-host counts */
+static void json_hosts(FILE *fp, struct audit_agg *agg)
+{
+    const struct audit_host *h;
+    size_t n = auditlog_agg_hosts(agg, &h);
+
+    fputs("\"hosts\":[", fp);
+    for (size_t i = 0; i < n; i++) {
+        fputs(i ? ",\n{\"host\":" : "\n{\"host\":", fp);
+        json_str(fp, h[i].host);
+        fprintf(fp, ",\"messages\":%lu,\"decisions\":%lu,\"postfix_events\":%lu,\"events\":",
+                h[i].messages, h[i].decisions, h[i].postfix_events);
+        json_counts(fp, h[i].cats);
+        fprintf(fp, ",\"outbound_port25\":%lu,\"outbound_port25_timed_out\":%lu,"
+                "\"outbound_other_reached\":%lu,\"first\":", h[i].conn25, h[i].timeout25,
+                h[i].reached_other);
+        json_time(fp, h[i].first);
+        fputs(",\"last\":", fp);
+        json_time(fp, h[i].last);
+        fputc('}', fp);
+    }
+    fputs("]", fp);
+}
+
 /* json_actions - {"pass":n,...} */
 static void json_actions(FILE *fp, unsigned long msgs, const unsigned long *act)
 {
@@ -536,6 +616,10 @@ static void report_json(FILE *fp, const struct opts *o, struct audit_agg *agg)
     json_entries(fp, o, agg, AUDIT_BY_LOGIN);
     fputs(",\n", fp);
     json_outbound(fp, o, auditlog_agg_outbound(agg));
+    if (o->by_host) {
+        fputs(",\n", fp);
+        json_hosts(fp, agg);
+    }
     fputs(",\n\"unparsable_examples\":[", fp);
     for (int i = 0; i < s->nexamples; i++) {
         fprintf(fp, "%s{\"file\":", i ? "," : "");
@@ -600,6 +684,24 @@ static void csv_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
     free(v);
 }
 
+/* csv_hosts - --by host: one row per host, kind "host", other empty */
+static void csv_hosts(FILE *fp, struct audit_agg *agg)
+{
+    const struct audit_host *h;
+    size_t n = auditlog_agg_hosts(agg, &h);
+    char t1[32], t2[32];
+
+    for (size_t i = 0; i < n; i++) {
+        fputs("host,", fp);
+        csv_field(fp, h[i].host[0] ? h[i].host : "-");
+        fprintf(fp, ",,%lu", host_events(&h[i]));
+        for (int c = 0; c < AUDIT_CAT_COUNT; c++)
+            fprintf(fp, ",%lu", h[i].cats[c]);
+        fprintf(fp, ",,%s,%s,\r\n", fmt_time(h[i].first, 1, t1, sizeof(t1)),
+                fmt_time(h[i].last, 1, t2, sizeof(t2)));
+    }
+}
+
 /* report_csv - a header row, then the addresses, then the logins */
 static void report_csv(FILE *fp, const struct opts *o, struct audit_agg *agg)
 {
@@ -609,6 +711,8 @@ static void report_csv(FILE *fp, const struct opts *o, struct audit_agg *agg)
     fputs(",ports,first,last,fix\r\n", fp);
     csv_entries(fp, o, agg, AUDIT_BY_ADDR);
     csv_entries(fp, o, agg, AUDIT_BY_LOGIN);
+    if (o->by_host)
+        csv_hosts(fp, agg);
 }
 
 /* ---------------------------------------------------------------- --ref */
@@ -779,7 +883,7 @@ int main(int argc, char **argv)
     else if (o.format == FMT_CSV)
         report_csv(stdout, &o, agg);
     else if (o.format == FMT_HTML)
-        audit_html_report(stdout, agg, o.top >= 0 ? o.top : 50);
+        audit_html_report(stdout, agg, o.top >= 0 ? o.top : 50, o.by_host);
     else
         report_table(stdout, &o, agg);
     auditlog_agg_free(agg);

@@ -234,14 +234,39 @@ static void outbound(FILE *fp, const struct audit_outagg *oa, long top)
     free(v);
 }
 
+/* hosts - --by host: one row per server of the fleet */
+static void hosts(FILE *fp, struct audit_agg *agg)
+{
+    const struct audit_host *h;
+    size_t n = auditlog_agg_hosts(agg, &h);
+
+    fputs("<h2>By host</h2>\n<table id=\"hosts\"><tr><th>host</th><th>messages</th>"
+          "<th>decisions</th><th>violations</th><th>port-25 connections</th>"
+          "<th>timed out</th></tr>\n", fp);
+    for (size_t i = 0; i < n; i++) {
+        fputs("<tr><td>", fp);
+        esc(fp, h[i].host[0] ? h[i].host : "-");
+        fprintf(fp, "</td><td class=\"n\">%lu</td><td class=\"n\">%lu</td><td>",
+                h[i].messages, h[i].decisions);
+        for (int c = 0, k = 0; c < AUDIT_CAT_COUNT; c++)
+            if (h[i].cats[c])
+                fprintf(fp, "%s%s&nbsp;%lu", k++ ? ", " : "", auditlog_cat_name(c), h[i].cats[c]);
+        fprintf(fp, "</td><td class=\"n\">%lu</td><td class=\"n\">%lu</td></tr>\n",
+                h[i].conn25, h[i].timeout25);
+    }
+    fputs("</table>\n", fp);
+}
+
 /* audit_html_report - the whole page */
-void audit_html_report(FILE *fp, struct audit_agg *agg, long top)
+void audit_html_report(FILE *fp, struct audit_agg *agg, long top, int by_host)
 {
     head(fp);
     summary(fp, auditlog_agg_summary(agg));
     chart(fp, agg);
     entries(fp, agg, AUDIT_BY_ADDR, top);
     entries(fp, agg, AUDIT_BY_LOGIN, top);
+    if (by_host)
+        hosts(fp, agg);
     outbound(fp, auditlog_agg_outbound(agg), top);
     fputs("<p><small>portrole-audit(1) explains every count.</small></p>\n</body></html>\n", fp);
 }

@@ -4,12 +4,13 @@
  * SYNOPSIS
  *	#include "audit_html.h"
  *
- *	audit_html_report(stdout, agg, top);
+ *	audit_html_report(stdout, agg, top, by_host);
  *
  * DESCRIPTION
  *	Writes the summary, an inline SVG chart of events per day by kind,
  *	the clients and logins with each fix sentence (at most top rows
- *	each; 0 for all), and the outbound section. The page fetches
+ *	each; 0 for all), with by_host a table per syslog host, and the
+ *	outbound section. The page fetches
  *	nothing: no script, no external style or font, and a
  *	Content-Security-Policy of default-src 'none' says so to the
  *	browser. Every text from the logs is HTML-escaped.
@@ -24,6 +25,6 @@
 
 #include "auditlog_agg.h"
 
-void audit_html_report(FILE *fp, struct audit_agg *agg, long top);
+void audit_html_report(FILE *fp, struct audit_agg *agg, long top, int by_host);
 
 #endif

@@ -36,6 +36,8 @@ struct audit_agg {
     struct audit_outagg *out;
     struct audit_day *days;             /* AUDIT_MAX_DAYS, sorted by day */
     size_t      ndays;
+    struct audit_host *hosts;           /* AUDIT_MAX_HOSTS, in order seen */
+    size_t      nhosts, lasthost;
 };
 
 /* auditlog_agg_new - an empty aggregate */
@@ -45,6 +47,7 @@ struct audit_agg *auditlog_agg_new(void)
 
     agg->out = auditlog_out_new();
     agg->days = util_calloc(AUDIT_MAX_DAYS, sizeof(*agg->days));
+    agg->hosts = util_calloc(AUDIT_MAX_HOSTS, sizeof(*agg->hosts));
 
     for (int i = 0; i < 2; i++) {
         agg->by[i].nbuckets = 1024;
@@ -207,6 +210,59 @@ static void count_day(struct audit_agg *agg, const struct audit_rec *rec)
             agg->days[lo].cats[c]++;
 }
 
+/* host_get - the record's host entry (the last one hit is tried first), or NULL */
+static struct audit_host *host_get(struct audit_agg *agg, const struct audit_rec *rec)
+{
+    struct audit_host *h;
+
+    if (agg->nhosts > 0 && strcmp(agg->hosts[agg->lasthost].host, rec->host) == 0)
+        return &agg->hosts[agg->lasthost];
+    for (size_t i = 0; i < agg->nhosts; i++)
+        if (strcmp(agg->hosts[i].host, rec->host) == 0) {
+            agg->lasthost = i;
+            return &agg->hosts[i];
+        }
+    if (agg->nhosts >= AUDIT_MAX_HOSTS)
+        return NULL;
+    h = &agg->hosts[agg->nhosts];
+    util_strlcpy(h->host, rec->host, sizeof(h->host));
+    agg->lasthost = agg->nhosts++;
+    return h;
+}
+
+/* count_host - one record into its host's counters */
+static void count_host(struct audit_agg *agg, const struct audit_rec *rec, int new_msg)
+{
+    struct audit_host *h = host_get(agg, rec);
+
+    if (h == NULL)
+        return;
+    if (rec->when) {
+        if (h->first == 0 || rec->when < h->first)
+            h->first = rec->when;
+        if (rec->when > h->last)
+            h->last = rec->when;
+    }
+    if (rec->kind == AUDIT_OUTBOUND) {
+        if (rec->out.port == 25) {
+            h->conn25++;
+            h->timeout25 += rec->out.result == AUDIT_CONN_TIMEOUT;
+        } else {
+            h->reached_other += rec->out.result == AUDIT_CONN_REACHED;
+        }
+        return;
+    }
+    if (rec->kind == AUDIT_DECISION) {
+        h->decisions++;
+        h->messages += new_msg;
+    } else {
+        h->postfix_events++;
+    }
+    for (int c = 0; c < AUDIT_CAT_COUNT; c++)
+        if (rec->cats & (1u << c))
+            h->cats[c]++;
+}
+
 /* auditlog_agg_add - count one parsed decision or Postfix line */
 void auditlog_agg_add(struct audit_agg *agg, const struct audit_rec *rec)
 {
@@ -226,6 +282,9 @@ void auditlog_agg_add(struct audit_agg *agg, const struct audit_rec *rec)
         if (new_message(agg, rec->ref)) {
             s->messages++;
             s->role_messages[role]++;
+            count_host(agg, rec, 1);
+        } else {
+            count_host(agg, rec, 0);
         }
         s->actions[rec->action]++;
         s->role_actions[role][rec->action]++;
@@ -233,6 +292,7 @@ void auditlog_agg_add(struct audit_agg *agg, const struct audit_rec *rec)
             s->would[rec->would]++;
     } else {
         s->postfix_events++;
+        count_host(agg, rec, 0);
     }
     if (rec->cats == 0)
         return;
@@ -313,6 +373,7 @@ enum audit_kind auditlog_agg_feed(struct audit_agg *agg, struct audit_clock *clk
         if (rec.kind == AUDIT_OUTBOUND) {
             s->outbound++;
             auditlog_out_add(agg->out, &rec.out);
+            count_host(agg, &rec, 0);
         } else {
             auditlog_agg_add(agg, &rec);
         }
@@ -384,6 +445,13 @@ size_t auditlog_agg_days(const struct audit_agg *agg, const struct audit_day **d
     return agg->ndays;
 }
 
+/* auditlog_agg_hosts - the per-host counts, in the order the hosts were seen */
+size_t auditlog_agg_hosts(const struct audit_agg *agg, const struct audit_host **hosts)
+{
+    *hosts = agg->hosts;
+    return agg->nhosts;
+}
+
 /* auditlog_agg_free - release everything; NULL is fine */
 void auditlog_agg_free(struct audit_agg *agg)
 {
@@ -391,6 +459,7 @@ void auditlog_agg_free(struct audit_agg *agg)
         return;
     auditlog_out_free(agg->out);
     free(agg->days);
+    free(agg->hosts);
     for (int i = 0; i < 2; i++) {
         for (size_t b = 0; b < agg->by[i].nbuckets; b++)
             for (struct audit_entry *e = agg->by[i].bucket[b], *next; e; e = next) {

@@ -22,7 +22,9 @@
  *	delivery lines go to an auditlog_out aggregate,
  *	auditlog_agg_outbound(). Events with a time stamp are also counted
  *	per UTC day (the first AUDIT_MAX_DAYS days seen), oldest first from
- *	auditlog_agg_days().
+ *	auditlog_agg_days(). Each record also counts for its syslog host
+ *	(auditlog_agg_hosts(): the first AUDIT_MAX_HOSTS hosts, in the order
+ *	seen), so that a log merged from a fleet is reported per server.
  *
  * DIAGNOSTICS
  *	None.
@@ -42,6 +44,7 @@
 #define AUDIT_EXAMPLE_LEN   160
 #define AUDIT_MAX_PORTS     6
 #define AUDIT_MAX_DAYS      400         /* days kept for the chart */
+#define AUDIT_MAX_HOSTS     1000        /* syslog hosts kept for --by host */
 
 enum audit_by { AUDIT_BY_ADDR, AUDIT_BY_LOGIN };
 
@@ -85,6 +88,16 @@ struct audit_day {
     unsigned long cats[AUDIT_CAT_COUNT];
 };
 
+/* What one syslog host (one server of a fleet) logged. */
+struct audit_host {
+    char        host[64];           /* "" for lines without a host */
+    unsigned long decisions, messages, postfix_events;
+    unsigned long cats[AUDIT_CAT_COUNT];
+    unsigned long conn25, timeout25;    /* outbound connections to port 25 */
+    unsigned long reached_other;        /* delivered on another port / relay */
+    time_t      first, last;
+};
+
 struct audit_agg;
 
 struct audit_agg *auditlog_agg_new(void);
@@ -101,6 +114,7 @@ const struct audit_entry *auditlog_agg_find(const struct audit_agg *agg,
 int auditlog_entry_main_cat(const struct audit_entry *e);
 const struct audit_outagg *auditlog_agg_outbound(const struct audit_agg *agg);
 size_t auditlog_agg_days(const struct audit_agg *agg, const struct audit_day **days);
+size_t auditlog_agg_hosts(const struct audit_agg *agg, const struct audit_host **hosts);
 void auditlog_agg_free(struct audit_agg *agg);
 
 #endif
