@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit_html.h"
 #include "auditlog_agg.h"
@@ -138,11 +139,72 @@ static void parse_args(int argc, char **argv, struct opts *o)
 typedef void (*line_fn)(void *ctx, struct audit_clock *clk, char *line, size_t len,
                         int truncated, const char *file, unsigned long lineno);
 
+/*
+ * Progress on a terminal only: bytes read of the total, once the input has
+ * taken PROGRESS_AFTER seconds (PORTROLE_AUDIT_PROGRESS_AFTER overrides it,
+ * for the tests), redrawn at most 4 times a second, erased at the end.
+ */
+#define PROGRESS_AFTER  1.0
+
+struct progress {
+    int         on;                 /* stderr is a terminal */
+    double      start, after, last;
+    int         shown;
+};
+
+/* now_s - monotonic seconds */
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* progress_init - decide whether to show progress at all */
+static void progress_init(struct progress *pg)
+{
+    const char *after = getenv("PORTROLE_AUDIT_PROGRESS_AFTER");
+
+    memset(pg, 0, sizeof(*pg));
+    pg->on = isatty(2);
+    pg->start = now_s();
+    pg->after = after && *after ? atof(after) : PROGRESS_AFTER;
+}
+
+/* progress_show - "portrole-audit: FILE: 12.3 of 512.0 MB (2%)" on stderr */
+static void progress_show(struct progress *pg, const struct audit_reader *rd, const char *file)
+{
+    long long done, total;
+    double t;
+
+    if (!pg->on || (t = now_s()) - pg->start < pg->after || (pg->shown && t - pg->last < 0.25))
+        return;
+    pg->last = t;
+    pg->shown = 1;
+    if (auditlog_reader_progress(rd, &done, &total) == 0 && total > 0)
+        fprintf(stderr, "\rportrole-audit: %.60s: %.1f of %.1f MB (%lld%%)\033[K", file,
+                (double) done / 1e6, (double) total / 1e6, done * 100 / total);
+    else
+        fprintf(stderr, "\rportrole-audit: %.60s: reading\033[K", file);
+    fflush(stderr);
+}
+
+/* progress_done - erase the line */
+static void progress_done(struct progress *pg)
+{
+    if (pg->shown)
+        fputs("\r\033[K", stderr);
+    pg->shown = 0;
+}
+
 /* scan - every line of every file to fn; 0, or 1 when an input failed */
 static int scan(const struct opts *o, line_fn fn, void *ctx)
 {
     int rc = 0;
+    struct progress pg;
 
+    progress_init(&pg);
     for (int i = 0; i < o->nfiles; i++) {
         strbuf err = STRBUF_INIT;
         struct audit_reader *rd = auditlog_reader_open(o->files[i], &err);
@@ -159,8 +221,12 @@ static int scan(const struct opts *o, line_fn fn, void *ctx)
             continue;
         }
         auditlog_clock_init(&clk, auditlog_reader_mtime(rd));
-        while ((got = auditlog_reader_line(rd, &line, &len, &truncated)) > 0)
+        while ((got = auditlog_reader_line(rd, &line, &len, &truncated)) > 0) {
             fn(ctx, &clk, line, len, truncated, o->files[i], ++lineno);
+            if ((lineno & 4095) == 0)
+                progress_show(&pg, rd, o->files[i]);
+        }
+        progress_done(&pg);
         if (got < 0) {
             fprintf(stderr, "portrole-audit: %s\n", auditlog_reader_error(rd));
             rc = 1;

@@ -37,6 +37,8 @@ struct audit_reader {
     size_t      start, end;
     int         eof, discard, failed;
     time_t      mtime;
+    long long   size;               /* -1: not a regular file */
+    long long   raw;                /* bytes read without zlib */
     strbuf      path;
     strbuf      err;
 };
@@ -60,6 +62,7 @@ struct audit_reader *auditlog_reader_open(const char *path, strbuf *err)
     rd = util_calloc(1, sizeof(*rd));
     rd->fd = fd;
     rd->mtime = S_ISREG(st.st_mode) ? st.st_mtime : time(NULL);
+    rd->size = S_ISREG(st.st_mode) ? (long long) st.st_size : -1;
     rd->buf = util_malloc(READ_CHUNK + AUDIT_LINE_MAX + 1);
 #ifdef HAVE_ZLIB
     /* gzread() passes data that is not gzip through unchanged. */
@@ -112,6 +115,7 @@ static int fill(struct audit_reader *rd)
     }
 #endif
     rd->end += (size_t) n;
+    rd->raw += n;
     return n > 0;
 }
 
@@ -200,6 +204,21 @@ time_t auditlog_reader_mtime(const struct audit_reader *rd)
 const char *auditlog_reader_error(const struct audit_reader *rd)
 {
     return strbuf_str(&rd->err);
+}
+
+/* auditlog_reader_progress - bytes of the file read and its size; -1 for a pipe */
+int auditlog_reader_progress(const struct audit_reader *rd, long long *done,
+                             long long *total)
+{
+    if (rd->size < 0)
+        return -1;
+#ifdef HAVE_ZLIB
+    *done = (long long) gzoffset(rd->gz);
+#else
+    *done = rd->raw;
+#endif
+    *total = rd->size;
+    return 0;
 }
 
 /* auditlog_reader_close - release; NULL is fine */

@@ -15,6 +15,9 @@
  *	bytes: longer lines are cut and flagged, NUL bytes become '?'.
  *	auditlog_reader_mtime() is the file's modification time (now for a
  *	pipe), the reference for the year of RFC 3164 time stamps.
+ *	auditlog_reader_progress() gives the bytes of the file read so far
+ *	(of the compressed file for .gz) and its size; it returns -1 for
+ *	input whose size is unknown (a pipe).
  *
  * DIAGNOSTICS
  *	auditlog_reader_open() returns NULL with a message in err;
@@ -38,6 +41,8 @@ int auditlog_reader_line(struct audit_reader *rd, char **line, size_t *len,
                          int *truncated);
 time_t auditlog_reader_mtime(const struct audit_reader *rd);
 const char *auditlog_reader_error(const struct audit_reader *rd);
+int auditlog_reader_progress(const struct audit_reader *rd, long long *done,
+                             long long *total);
 void auditlog_reader_close(struct audit_reader *rd);
 
 #endif
