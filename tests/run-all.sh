@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/run-all.sh - every test, from a clean checkout, on Debian 12.
 #
-# Installs what it needs (tests/deps.sh), then:
+# Runs as root (started by another user, it runs itself again through
+# sudo). Installs what it needs (tests/deps.sh), then:
 #   1. gcc build, make check (unit, CLI, miltertest, real Postfix/Sendmail)
 #   2. clang build with -Werror
 #   3. AddressSanitizer + UBSan build, make check
@@ -11,6 +12,10 @@
 # The test suites run in a network namespace with loopback only (when run
 # as root), so no test can reach DNS or any address off this machine.
 set -u
+# The fixtures and the namespaces need root: another user runs it via sudo.
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+    exec sudo "$0" "$@"
+fi
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
