@@ -20,6 +20,9 @@
 #   postfix: ca-certificates (its recommends; python3 is listed anyway)
 #   Sendmail fixture: m4, dpkg-dev (dpkg-architecture); its .debs are
 #          fetched by the fixture, never installed
+# It never removes a package: when postfix would replace the host's MTA
+# (exim4, Sendmail...), it stops with the names of what would go. It leaves
+# postfix.service disabled when it installed postfix.
 # Keep one package a word in PKGS, so that lists merge easily.
 set -e
 PKGS="
@@ -56,6 +59,25 @@ echo "deps.sh: installing" $missing
 # Postfix must install without configuring a system instance: the tests
 # run their own private one on loopback.
 echo 'postfix postfix/main_mailer_type select No configuration' | $SUDO debconf-set-selections
+# Never remove anything: postfix conflicts with every other MTA (exim4,
+# Sendmail, ...), and apt-get -y would remove the host's mail server.
+# Asked before apt-get update (the lists there may do) and after it.
+no_removal() {
+    removed=$(apt-get -s install -y --no-install-recommends $missing 2>/dev/null |
+        sed -n 's/^Remv \([^ ]*\) .*/\1/p' | tr '\n' ' ')
+    [ -z "$removed" ] && return 0
+    echo "deps.sh: refusing: installing these packages would remove $removed(postfix" >&2
+    echo "deps.sh: conflicts with any other MTA). Run the tests on a machine or root without it." >&2
+    exit 1
+}
+no_removal
 $SUDO apt-get update -qq
+no_removal
+had_postfix=$(dpkg-query -W -f='${Status}\n' postfix 2>/dev/null | grep -c 'install ok installed')
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+# The tests run their own Postfix: the system service stays off.
+if [ "$had_postfix" = 0 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now postfix.service >/dev/null 2>&1 &&
+        echo "deps.sh: postfix.service disabled (the tests run a private Postfix)"
+fi
 echo "deps.sh: installed" $missing

@@ -36,8 +36,10 @@
 #	  root     checkout in /root/portrole (a 0700 home directory)
 #	  build    the README's build line in the tree first, then the quick
 #	           start
-#	  exim     exim4-daemon-light installed first; afterwards it must
-#	           still be installed, with /etc/exim4 unchanged
+#	  exim     exim4-daemon-light installed first; both commands must
+#	           stop at tests/deps.sh's refusal (installing postfix would
+#	           remove exim4), and afterwards exim4-daemon-light must still
+#	           be installed, with /etc/exim4 unchanged and no postfix
 #	Only "default" runs the test command in full. The others set
 #	FUZZ_SECONDS=5 and PORTROLE_SKIP_FAULTS=1 (both documented knobs of
 #	tests/run-all.sh) so that four scenarios fit in well under an hour: what
@@ -115,14 +117,20 @@ fr_unpack() {
     ) 9>"$CACHE/lock"
 }
 
-# fr_readme_block HEADING - the indented command lines right under the
-# README section HEADING (its first code block).
+# fr_readme_block HEADING [N] - the command lines of the Nth (default 1st)
+# indented code block of the README section HEADING, continuation lines
+# (ending in a backslash) joined.
 fr_readme_block() {
-    awk -v h="## $1" '
+    awk -v h="## $1" -v want="${2:-1}" '
         $0 == h { on = 1; next }
         on && /^## / { exit }
-        on && /^    [^ ]/ { sub(/^    /, ""); print; got = 1; next }
-        on && got && /^[^ ]/ { exit }
+        on && /^    [^ ]/ { if (!inblk) { blk++; inblk = 1 } }
+        on && /^[^ ]/ { inblk = 0 }
+        on && inblk && blk == want && /^    / {
+            sub(/^    /, ""); sub(/^ +/, " ")
+            if (sub(/\\$/, "")) { cont = cont $0; next }
+            print cont $0; cont = ""
+        }
     ' "$top/README.md"
 }
 
@@ -200,8 +208,14 @@ fr_scenario() {
     default) ;;
     root) dest=/root/portrole; quick=1 ;;
     build) quick=1
-        pre=$(fr_readme_block "Build and install" | grep -m1 '^autoreconf')
-        [ -n "$pre" ] || { fr_msg "build: no autoreconf line in the README's build section"; return 1; } ;;
+        # The build section's commands, as root: "sudo X" runs X (a fresh
+        # root has no sudo); its in-tree "make check" is left out (the
+        # test command runs every test right after).
+        pre=$(fr_readme_block "Build and install" 2 | grep -vx 'make check' |
+            sed 's/^sudo //' | paste -sd'&' | sed 's/&/ \&\& /g')
+        case $pre in autoreconf*configure*make*) ;;
+        *) fr_msg "build: the README's build commands are not autoreconf, configure, make: $pre"; return 1 ;;
+        esac ;;
     exim) quick=1 ;;
     *) fr_msg "unknown scenario $name (see --list)"; return 1 ;;
     esac
@@ -221,8 +235,11 @@ fr_scenario() {
     # Phase 1: downloads, with the host's network.
     local p1="cd $dest && tests/deps.sh && tests/integration/sendmail-fixture.sh fetch"
     if [ "$name" = exim ]; then
+        # deps.sh must refuse here (postfix would replace exim4): phase 1
+        # records that and goes on.
         p1="apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq exim4-daemon-light &&
-            find /etc/exim4 -type f -exec md5sum {} + | sort >/root/exim4.before && $p1"
+            find /etc/exim4 -type f -exec md5sum {} + | sort >/root/exim4.before &&
+            cd $dest && { tests/deps.sh; echo deps.sh exited \$?; }"
     fi
     fr_msg "$name: phase 1 (network): tests/deps.sh, Sendmail packages"
     if ! FR_ENV="" fr_run "$root" host "$log/phase1.log" "$p1"; then
@@ -254,6 +271,15 @@ fr_scenario() {
         else
             tail -n 8 "$out"
         fi
+        if [ "$name" = exim ]; then
+            # With exim4 installed the commands stop at deps.sh's refusal.
+            if [ $crc != 0 ] && grep -q '^deps.sh: refusing: .*would remove .*exim4-daemon-light' "$out"; then
+                fr_msg "$name: \"$c\" refused as it must: $(grep -m1 '^deps.sh: refusing' "$out")"
+            else
+                fr_msg "$name: \"$c\" exited $crc without deps.sh's refusal (log: $out)"; rc=1
+            fi
+            continue
+        fi
         [ $crc = 0 ] || { fr_msg "$name: \"$c\" exited $crc (log: $out)"; rc=1; }
     done
     if [ "$name" = exim ]; then
@@ -262,8 +288,10 @@ fr_scenario() {
             fr_msg "exim: exim4-daemon-light is no longer installed"; rc=1
         elif ! chroot "$root" sh -c 'find /etc/exim4 -type f -exec md5sum {} + | sort | cmp -s - /root/exim4.before'; then
             fr_msg "exim: /etc/exim4 changed"; rc=1
+        elif chroot "$root" dpkg-query -W -f='${Status}\n' postfix 2>/dev/null | grep -q 'install ok installed'; then
+            fr_msg "exim: postfix got installed"; rc=1
         else
-            fr_msg "exim: exim4-daemon-light still installed, /etc/exim4 unchanged"
+            fr_msg "exim: exim4-daemon-light still installed, /etc/exim4 unchanged, no postfix"
         fi
     fi
     fr_teardown "$root" || rc=1

@@ -2,7 +2,8 @@
 # tests/run-all.sh - every test, from a clean checkout, on Debian 12.
 #
 # Runs as root (started by another user, it runs itself again through
-# sudo). Installs what it needs (tests/deps.sh), then:
+# sudo). Installs what it needs (tests/deps.sh), cleans a tree configured
+# in place (make distclean), then:
 #   1. gcc build, make check (unit, CLI, miltertest, real Postfix/Sendmail)
 #   2. clang build with -Werror
 #   3. AddressSanitizer + UBSan build, make check
@@ -73,6 +74,13 @@ tests/deps.sh || { echo "tests/deps.sh failed"; exit 1; }
 
 step "Sendmail packages for the Sendmail fixture (fetched now: the tests run offline)"
 tests/integration/sendmail-fixture.sh fetch || echo "could not fetch Sendmail: its test will skip"
+
+# A tree configured in place (the README's build section) refuses the
+# out-of-tree builds below: clean it first, and say so.
+if [ -f config.status ]; then
+    step "the tree is configured in place (./configure): make distclean first"
+    make -s distclean >/dev/null 2>&1 || { echo "make distclean failed"; exit 1; }
+fi
 
 step "autoreconf"
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
