@@ -25,7 +25,8 @@
 #	  phase 2, private mount, PID and network namespaces (loopback only),
 #	    the root's resolv.conf emptied: the README's two commands, whose
 #	    tests/deps.sh is then a no-op ("all N packages are installed").
-#	Both phases chroot into the root with /proc, /sys, a minimal /dev
+#	Both phases chroot into the root (bind-mounted on itself, so that its
+#	/ is a mount point as on a real machine) with /proc, /sys, a minimal /dev
 #	(tmpfs with null, zero, full, random, urandom, tty, a private devpts)
 #	and /dev/shm mounted inside the namespace; when its first process
 #	ends every other one is killed by the kernel and every mount goes.
@@ -157,6 +158,9 @@ fr_inside() {
         R=$1; shift
         [ "$FR_NET" != private ] || ip link set lo up
         mount --make-rprivate /
+        # The root a mount point of its own, as / is on a real machine:
+        # "unshare -m --propagation private" (the Sendmail fixture) needs it.
+        mount --bind "$R" "$R"
         mount -t proc proc "$R/proc"
         mount -t sysfs -o ro sysfs "$R/sys"
         mount -t tmpfs -o mode=755,nosuid dev "$R/dev"
