@@ -63,6 +63,8 @@
 #	PORTROLE_FRESH_WORK   where roots are unpacked (default /var/tmp)
 #	PORTROLE_FRESH_LOGS   the log directory
 #	PORTROLE_FRESH_MIRROR the mirror (default: the host's first Debian URI)
+#	PORTROLE_FRESH_QUICK  1: the default scenario too runs with the knobs
+#			      of the others (FUZZ_SECONDS=5 PORTROLE_SKIP_FAULTS=1)
 #
 # EXIT STATUS
 #	0 every scenario passed, 1 one failed, 77 not root or no debootstrap.
@@ -209,7 +211,7 @@ fr_scenario() {
     local t0 rc=0 cmds c i=0
     t0=$(date +%s)
     case $name in
-    default) ;;
+    default) quick=${PORTROLE_FRESH_QUICK:-} ;;
     root) dest=/root/portrole; quick=1 ;;
     build) quick=1
         # The build section's commands, as root: "sudo X" runs X (a fresh
