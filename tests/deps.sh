@@ -73,7 +73,7 @@ no_removal() {
 no_removal
 $SUDO apt-get update -qq
 no_removal
-had_postfix=$(dpkg-query -W -f='${Status}\n' postfix 2>/dev/null | grep -c 'install ok installed')
+had_postfix=$(dpkg-query -W -f='${Status}\n' postfix 2>/dev/null | grep -c 'install ok installed' || true)
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 # The tests run their own Postfix: the system service stays off.
 if [ "$had_postfix" = 0 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
