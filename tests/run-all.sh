@@ -1,7 +1,9 @@
 #!/bin/bash
 # tests/run-all.sh - every test, from a clean checkout, on Debian 12.
 #
-# Installs what it needs (tests/deps.sh), then:
+# Runs as root (started by another user, it runs itself again through
+# sudo). Installs what it needs (tests/deps.sh), cleans a tree configured
+# in place (make distclean), then:
 #   1. gcc build, make check (unit, CLI, miltertest, real Postfix/Sendmail)
 #   2. clang build with -Werror
 #   3. AddressSanitizer + UBSan build, make check
@@ -11,6 +13,10 @@
 # The test suites run in a network namespace with loopback only (when run
 # as root), so no test can reach DNS or any address off this machine.
 set -u
+# The fixtures and the namespaces need root: another user runs it via sudo.
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+    exec sudo "$0" "$@"
+fi
 cd "$(dirname "$0")/.." || exit 1
 top=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -68,6 +74,13 @@ tests/deps.sh || { echo "tests/deps.sh failed"; exit 1; }
 
 step "Sendmail packages for the Sendmail fixture (fetched now: the tests run offline)"
 tests/integration/sendmail-fixture.sh fetch || echo "could not fetch Sendmail: its test will skip"
+
+# A tree configured in place (the README's build section) refuses the
+# out-of-tree builds below: clean it first, and say so.
+if [ -f config.status ]; then
+    step "the tree is configured in place (./configure): make distclean first"
+    make -s distclean >/dev/null 2>&1 || { echo "make distclean failed"; exit 1; }
+fi
 
 step "autoreconf"
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
