@@ -1001,12 +1001,59 @@ static void parse_all(struct ctx *c, struct raw_slot *slots)
     }
 }
 
+/*
+ * sort_errors - the error lines added since FROM in the order of their line
+ * numbers: values are checked key by key, but an administrator reads the
+ * file top to bottom. A line naming another file (a file: list, the
+ * SenderLoginMap) stays behind the line reported before it. Stable.
+ */
+static void sort_errors(strbuf *errors, size_t from, const char *file)
+{
+    struct eline { const char *p; size_t len; long key; } *v = NULL;
+    size_t n = 0, cap = 0, flen = strlen(file);
+    long key = 0;
+    char *copy;
+
+    if (errors == NULL || errors->len <= from)
+        return;
+    copy = util_strdup(errors->data + from);
+    for (char *p = copy; *p != 0;) {
+        char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t) (nl - p) + 1 : strlen(p);
+
+        if (strncmp(p, file, flen) == 0 && p[flen] == ':')
+            key = strtol(p + flen + 1, NULL, 10);
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            v = util_realloc(v, cap * sizeof(*v));
+        }
+        v[n].p = p;
+        v[n].len = len;
+        v[n++].key = key;
+        p += len;
+    }
+    for (size_t i = 1; i < n; i++) {            /* insertion sort: stable, few lines */
+        struct eline t = v[i];
+        size_t j = i;
+
+        for (; j > 0 && v[j - 1].key > t.key; j--)
+            v[j] = v[j - 1];
+        v[j] = t;
+    }
+    strbuf_truncate(errors, from);
+    for (size_t i = 0; i < n; i++)
+        strbuf_append(errors, v[i].p, v[i].len);
+    free(v);
+    free(copy);
+}
+
 /* config_load - parse, validate and build one config generation */
 struct pr_config *config_load(const char *path, strbuf *errors)
 {
     struct raw_slot slots[PARAM_COUNT];
     struct ctx c;
     FILE *fp = NULL;
+    size_t errors_from = errors ? errors->len : 0;
 
     memset(slots, 0, sizeof(slots));
     memset(&c, 0, sizeof(c));
@@ -1033,6 +1080,7 @@ struct pr_config *config_load(const char *path, strbuf *errors)
     /* Values are checked even after a bad key, so that every error shows at once. */
     if (fp != NULL || path == NULL)
         parse_all(&c, slots);
+    sort_errors(errors, errors_from, c.file);
     for (int id = 0; id < PARAM_COUNT; id++) {
         for (size_t i = 0; i < slots[id].n; i++)
             free(slots[id].v[i].value);
