@@ -102,6 +102,7 @@ Socket inet:$PF_PORT_MILTER@127.0.0.1
 Listener $PF_PORT_MX mx
 Listener $PF_PORT_MXAUTH mx
 Listener $PF_PORT_SUB submission
+Listener $PF_PORT_SUBMAY submission
 Listener $PF_PORT_SUBS submissions
 LocalDomains $PF_DOMAIN
 TrustedNetworks 127.0.0.1/32
@@ -115,6 +116,14 @@ EOF
 step "starting Postfix, smtp-sink and portrole-milter"
 pf_start "$WORK/pf" || die "the private Postfix did not start (see $WORK/pf/log)"
 pf_milter_start "$WORK/portrole.conf" || die "portrole-milter did not start"
+
+# The rollout's first step: portrole-doctor reads this Postfix the way
+# Postfix does and judges each listener against the two hops. The fixture's
+# port $PF_PORT_SUBMAY is a deliberately lax submission port (cleartext allowed).
+step "portrole-doctor: the demo's own Postfix against its portrole.conf"
+PORTROLE_DOCTOR=${PORTROLE_DOCTOR:-$BUILD_DIR/portrole-doctor}
+"$PORTROLE_DOCTOR" -c "$WORK/portrole.conf" --postfix "$WORK/pf/etc" ||
+    echo "demo: portrole-doctor exited $? (1: warnings, 2: errors; see above)"
 
 # ------------------------------------------------------------ scenarios
 step "sending one message per scenario"
