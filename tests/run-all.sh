@@ -56,7 +56,7 @@ jailed() {
 
 # check DIR - make check, show failures, count
 check() {
-    (cd "$1" && jailed make -s -j"$jobs" check >/dev/null 2>&1)
+    (cd "$1" && jailed make -s -j"$jobs" check SPF_SUITE="$SPF_SUITE" >/dev/null 2>&1)
     local rc=$?
     if [ $rc -ne 0 ]; then
         status=1
@@ -81,6 +81,13 @@ if [ -f config.status ]; then
     step "the tree is configured in place (./configure): make distclean first"
     make -s distclean >/dev/null 2>&1 || { echo "make distclean failed"; exit 1; }
 fi
+
+# The RFC 7208 suite is data beside the tree (shared/spf/), never in it:
+# tests/spf-suite reads it from SPF_SUITE and skips when it is absent.
+: "${SPF_SUITE:=$top/../shared/spf/rfc7208-tests.yml}"
+export SPF_SUITE
+if [ -f "$SPF_SUITE" ]; then echo "SPF suite: $SPF_SUITE"
+else echo "SPF suite not found at $SPF_SUITE: tests/spf-suite will skip (set SPF_SUITE)"; fi
 
 step "autoreconf"
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
