@@ -256,8 +256,8 @@ int policy_rcpt_routed(const char *raw)
         if (*p == '%' || *p == '!')
             return 1;
         if (*p == '\\' && p[1] != 0) {
-            if (*++p == '@')
-                return 1;               /* an escaped '@' is a quoted one */
+            if (*++p == '@' || *p == '%' || *p == '!')
+                return 1;               /* escaped routing is routing: strangers need none */
         } else if (*p == '"')
             quoted = !quoted;
         else if (*p == '@' && (quoted || ++ats > 1))
