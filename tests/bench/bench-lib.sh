@@ -76,3 +76,13 @@ bench_stats() {
 bench_ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", (b > 0 ? a / b : 0) }'
 }
+
+# bench_order ROUND VARIANT... - the variants, rotated by ROUND - 1, so that
+# no variant always runs first (a warm or cold cache favours one slot).
+bench_order() {
+    local r=$1 i n
+    shift
+    n=$#
+    local -a v=("$@")
+    for ((i = 0; i < n; i++)); do printf '%s ' "${v[$(( (i + r - 1) % n ))]}"; done
+}

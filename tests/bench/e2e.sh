@@ -195,20 +195,13 @@ run() {
         'BEGIN { printf "%.1f %.1f\n", n / (b - a), n / (c - a) }'
 }
 
-# order ROUND - the variants, rotated by ROUND - 1.
-order() {
-    local -a v=($VARIANTS)
-    local i n=${#v[@]}
-    for ((i = 0; i < n; i++)); do printf '%s ' "${v[$(( (i + $1 - 1) % n ))]}"; done
-}
-
 # bench TRANSPORT - every round on one transport, then its summary.
 bench() {
     local x=$1 r m k a b label
     echo "== milters on $x sockets"
     milters_start "$x"
     for r in $(seq 1 "$ROUNDS"); do
-        for m in $(order "$r"); do
+        for m in $(bench_order "$r" $VARIANTS); do
             set -- $(run "$x" "$m" "$r")
             [ $# = 2 ] || exit 1
             echo "$1" >>"$T/acc.$x.$m"; echo "$2" >>"$T/e2e.$x.$m"

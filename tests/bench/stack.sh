@@ -301,16 +301,9 @@ run() {
         'BEGIN { printf "%.1f %.1f\n", n / (b - a), n / (c - a) }'
 }
 
-# order ROUND - the variants, rotated by ROUND - 1.
-order() {
-    local -a v=($VARIANTS)
-    local i n=${#v[@]}
-    for ((i = 0; i < n; i++)); do printf '%s ' "${v[$(( (i + $1 - 1) % n ))]}"; done
-}
-
 RATIOS="portrole/stack portrole/portrole-off portrole-off/stack"
 for r in $(seq 1 "$ROUNDS"); do
-    for v in $(order "$r"); do
+    for v in $(bench_order "$r" $VARIANTS); do
         set -- $(run "$v" "$r")
         [ $# = 2 ] || exit 1
         echo "$1" >>"$T/acc.$v"; echo "$2" >>"$T/e2e.$v"
