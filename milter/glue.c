@@ -40,11 +40,11 @@
 
 #define TEMPFAIL_TEXT "Temporary internal error in portrole, try again later"
 
+/* Only what the callbacks read: every macro costs the MTA work per stage. */
 static const char connect_macros[] =
-    "{daemon_name} {daemon_addr} {daemon_port} {client_addr} {client_name} {client_ptr} j";
-static const char helo_macros[] = "{tls_version} {cipher} {cipher_bits}";
-static const char mail_macros[] =
-    "{auth_type} {auth_authen} {auth_author} {mail_addr} i {tls_version}";
+    "{daemon_name} {daemon_addr} {daemon_port} {client_addr} {client_name} j";
+static const char helo_macros[] = "{tls_version}";
+static const char mail_macros[] = "{auth_type} {auth_authen} i {tls_version}";
 static const char rcpt_macros[] = "{rcpt_addr} {rcpt_mailer} {rcpt_host} i";
 static const char eom_macros[] = "i";
 
@@ -147,6 +147,11 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     for (size_t i = 0; i < cfg->nlisteners; i++)
         if (cfg->listeners[i].role == ROLE_INTERNAL)
             want &= ~(unsigned long) SMFIP_NR_CONN;
+    /* A stage that cannot refuse under this config is not waited for. */
+    if (!policy_mail_can_refuse(cfg))
+        want |= SMFIP_NR_MAIL;
+    if (!policy_rcpt_can_refuse(cfg))
+        want |= SMFIP_NR_RCPT;
     /* DKIM needs the body, and the header values exactly as written. */
     want |= cfg->dkim ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
     *pf1 = f1 & want;
@@ -395,7 +400,7 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     session_facts(s, &f);
     policy_mail(s->cfg, &f, &v);
     log_verdict(s, &f, &v, NULL, 0, NULL);
-    if (v.action >= ACT_TEMPFAIL) {
+    if (v.action >= ACT_TEMPFAIL && !(s->proto & SMFIP_NR_MAIL)) {
         stats_message(s->role, v.action);
         return reply(ctx, s, &v, &f, NULL);
     }
@@ -405,7 +410,7 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     if (s->cfg->dkim && s->role == ROLE_MX && !s->trusted && !policy_authenticated(&f))
         if ((s->dkim = pr_dkim_new(s->cfg)) != NULL && (s->proto & SMFIP_HDR_LEADSPC))
             pr_dkim_raw_values(s->dkim);
-    return SMFIS_CONTINUE;
+    return noreply(s, SMFIP_NR_MAIL);
 }
 
 /* pr_envrcpt - the relay decision, per recipient, on the MTA's resolution */
@@ -430,7 +435,7 @@ static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
     policy_rcpt(s->cfg, &f, &r, &v);
     log_verdict(s, &f, &v, (const char *const *) &rcpt, 1,
                 policy_rcpt_resolved_differs(&r) ? r.addr : NULL);
-    if (v.action >= ACT_TEMPFAIL) {
+    if (v.action >= ACT_TEMPFAIL && !(s->proto & SMFIP_NR_RCPT)) {
         sfsistat ret = reply(ctx, s, &v, &f, rcpt);
 
         free(rcpt);
@@ -443,7 +448,7 @@ static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
         s->would = v.would;
     session_add_rcpt(s, rcpt);
     free(rcpt);
-    return SMFIS_CONTINUE;
+    return noreply(s, SMFIP_NR_RCPT);
 }
 
 /* pr_header - note forged copies of our headers; feed DKIM */

@@ -247,6 +247,35 @@ void policy_mail(const struct pr_config *cfg, const struct pr_facts *f,
     }
 }
 
+/* refuses - some violation of the list can refuse with this config */
+static int refuses(const struct pr_config *cfg, const enum pr_violation *list, size_t n)
+{
+    if (cfg->audit)
+        return 0;                       /* audit turns every refusal into a tag */
+    for (size_t i = 0; i < n; i++)
+        if (cfg->action[list[i]] >= ACT_TEMPFAIL)
+            return 1;
+    return 0;
+}
+
+/* policy_mail_can_refuse - can policy_mail() ever refuse under this config? */
+int policy_mail_can_refuse(const struct pr_config *cfg)
+{
+    static const enum pr_violation mail[] = {V_UNKNOWN_LISTENER, V_AUTH_ON_MX,
+        V_CLEARTEXT_SUBMISSION, V_UNAUTH_SUBMISSION, V_SENDER_MISMATCH,
+        V_LOCAL_SENDER_ON_MX, V_SPF_FAIL};
+
+    return refuses(cfg, mail, sizeof(mail) / sizeof(mail[0]));
+}
+
+/* policy_rcpt_can_refuse - can policy_rcpt() ever refuse under this config? */
+int policy_rcpt_can_refuse(const struct pr_config *cfg)
+{
+    static const enum pr_violation rcpt[] = {V_UNAUTH_RELAY};
+
+    return refuses(cfg, rcpt, 1);
+}
+
 /* policy_rcpt_routed - routing anywhere: '%', '!', a quoted or escaped '@', a second '@' */
 int policy_rcpt_routed(const char *raw)
 {

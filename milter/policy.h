@@ -7,6 +7,7 @@
  *
  *	role = policy_role(cfg, daemon_name, daemon_addr, daemon_port, &match);
  *	policy_mail(cfg, &facts, &verdict);
+ *	if (!policy_mail_can_refuse(cfg)) ...	(also policy_rcpt_can_refuse)
  *	policy_rcpt(cfg, &facts, &rcpt, &verdict);
  *	foreign = policy_rcpt_foreign(cfg, &rcpt);
  *	routed = policy_rcpt_routed(raw);
@@ -53,6 +54,12 @@
  *	Reply or the built-in one), with ${...} placeholders filled from the
  *	facts (control bytes replaced), and " (ref ID)" appended. The caller
  *	still doubles '%' for smfi_setreply().
+ *
+ *	policy_mail_can_refuse() and policy_rcpt_can_refuse() say whether
+ *	that stage can refuse anything under cfg (some violation of the stage
+ *	has action reject or tempfail, and the mode is enforce). When it
+ *	cannot, the glue negotiates "no reply" for the stage (SMFIP_NR_MAIL,
+ *	SMFIP_NR_RCPT) and the MTA does not wait for the milter there.
  *
  *	policy_authenticated() is the one place that says what proves
  *	authentication: {auth_type} or {auth_authen}, never {auth_author}.
@@ -112,6 +119,8 @@ void policy_mail(const struct pr_config *cfg, const struct pr_facts *facts,
                  struct pr_verdict *v);
 void policy_rcpt(const struct pr_config *cfg, const struct pr_facts *facts,
                  const struct pr_rcpt *rcpt, struct pr_verdict *v);
+int policy_mail_can_refuse(const struct pr_config *cfg);
+int policy_rcpt_can_refuse(const struct pr_config *cfg);
 int policy_rcpt_foreign(const struct pr_config *cfg, const struct pr_rcpt *rcpt);
 int policy_rcpt_routed(const char *raw);
 int policy_rcpt_resolved_differs(const struct pr_rcpt *rcpt);

@@ -397,6 +397,65 @@ START_TEST(test_matrix)
 }
 END_TEST
 
+/* ---- stages that cannot refuse are negotiated "no reply" ---- */
+
+static const struct refuse_case {
+    const char *extra;          /* appended to base_conf */
+    int mail, rcpt;             /* policy_*_can_refuse() */
+} refuse_cases[] = {
+    {"", 1, 1},
+    {"Mode audit\n", 0, 0},
+    {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
+     "Action cleartext-submission ignore\nAction sender-mismatch tag\n", 0, 1},
+    {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
+     "Action cleartext-submission ignore\nAction sender-mismatch tag\n"
+     "Action spf-fail tempfail\n", 1, 1},
+    {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
+     "Action cleartext-submission ignore\nAction sender-mismatch tag\n"
+     "Action local-sender-on-mx reject\n", 1, 1},
+    {"Action unauth-relay tag\n", 1, 0},
+    {"Action unauth-relay tempfail\nMode audit\n", 0, 0},
+};
+
+START_TEST(test_can_refuse)
+{
+    const struct refuse_case *c = &refuse_cases[_i];
+    strbuf err = STRBUF_INIT, conf = STRBUF_INIT;
+    struct pr_config *cfg;
+
+    strbuf_printf(&conf, "%s%s", base_conf, c->extra);
+    cfg = testconf_load(conf.data, &err);
+    ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(policy_mail_can_refuse(cfg), c->mail);
+    ck_assert_int_eq(policy_rcpt_can_refuse(cfg), c->rcpt);
+    /* The promise the glue relies on: a stage that "cannot refuse" never does. */
+    for (int i = 0; i < MATRIX_SIZE / 2; i++) {
+        struct pr_facts f = {0};
+        struct pr_verdict mv, rv;
+        int auth = (i / NROLES) & 1, trusted = (i / NROLES / 4) & 1;
+
+        f.role = (enum pr_role) (i % NROLES);
+        f.port = 25;
+        f.trusted = trusted;
+        f.client_addr = trusted ? "127.0.0.1" : "192.0.2.9";
+        f.auth_type = auth ? "LOGIN" : NULL;
+        f.login = auth ? "alice" : NULL;
+        f.tls_version = (i / NROLES / 2) & 1 ? "TLSv1.2" : "";
+        f.sender = (i / NROLES / 16) & 1 ? "me@example.org" : "me@example.com";
+        f.spf = (i / NROLES / 8) & 1 ? SPF_RESULT_FAIL : SPF_RESULT_PASS;
+        policy_mail(cfg, &f, &mv);
+        judge_raw(cfg, &f, (i / NROLES / 8) & 1 ? "you%x@example.org" : "you@example.com", &rv);
+        if (!c->mail)
+            ck_assert_msg(mv.action < ACT_TEMPFAIL, "case %d: MAIL refused", i);
+        if (!c->rcpt)
+            ck_assert_msg(rv.action < ACT_TEMPFAIL, "case %d: RCPT refused", i);
+    }
+    config_free(cfg);
+    strbuf_release(&err);
+    strbuf_release(&conf);
+}
+END_TEST
+
 /* ---- {auth_author} is not authentication ---- */
 
 START_TEST(test_auth_author_is_not_auth)
@@ -595,6 +654,7 @@ static Suite *policy_suite(void)
     tcase_add_loop_test(tc, test_relay_forms, 0, sizeof(relay_cases) / sizeof(relay_cases[0]));
     tcase_add_test(tc, test_relay_reply_key);
     tcase_add_loop_test(tc, test_matrix, 0, MATRIX_SIZE);
+    tcase_add_loop_test(tc, test_can_refuse, 0, sizeof(refuse_cases) / sizeof(refuse_cases[0]));
     tcase_add_test(tc, test_auth_author_is_not_auth);
     tcase_add_test(tc, test_actions_and_replies);
     tcase_add_test(tc, test_hostile_reply_values);

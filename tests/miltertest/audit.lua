@@ -6,6 +6,9 @@ local conn, v
 
 -- unauth-relay
 conn = open(port("25"))
+-- Nothing can be refused at MAIL or RCPT in audit mode: the MTA need not wait there.
+check(mt.test_option(conn, SMFIP_NR_MAIL), "audit: MAIL negotiated no-reply")
+check(mt.test_option(conn, SMFIP_NR_RCPT), "audit: RCPT negotiated no-reply")
 helo(conn)
 is(mail(conn, "audit-relay@remote.test"), SMFIR_CONTINUE, "audit relay: MAIL")
 is(rcpt(conn, "far@elsewhere.test"), SMFIR_CONTINUE, "audit relay: foreign RCPT accepted")
