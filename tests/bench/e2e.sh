@@ -11,12 +11,16 @@
 #	postfix-fixture.sh) on loopback ports 12xxx and replaces its dumping
 #	smtp-sink with one that only counts. For each socket type in
 #	BENCH_E2E_SOCKETS ("unix inet": unix first, the one to deploy) it
-#	starts the three milters on that transport - floor-milter (every
-#	stage negotiated away but end of message, one header inserted),
-#	noop-milter (every callback, a reply to each) and portrole-milter
-#	(SPF off, DKIM off) - then runs BENCH_E2E_ROUNDS rounds. A round
-#	switches main.cf's smtpd_milters (postconf -e + postfix reload) to
-#	none, floor, noop and portrole, in an order that rotates by one each
+#	starts the milters on that transport - floor-milter (every stage
+#	negotiated away but end of message, one header inserted),
+#	noop-milter (every callback, a reply to each) and three
+#	portrole-milters, all with SPF off and DKIM off: "portrole" (Mode
+#	enforce, the default), "audit" (Mode audit: nothing can be refused at
+#	MAIL or RCPT, so those stages are negotiated "no reply") and "stats"
+#	(enforce with StatsFile, StatsInterval 1: the metrics' cost) - then
+#	runs BENCH_E2E_ROUNDS rounds. A round switches main.cf's
+#	smtpd_milters (postconf -e + postfix reload) to none, floor, noop,
+#	portrole, audit and stats, in an order that rotates by one each
 #	round, and smtp-source sends BENCH_E2E_MESSAGES 2 KB messages over 20
 #	sessions to the port-25-role listener, one foreign recipient each
 #	(the client, 127.0.0.1, is in portrole's default TrustedNetworks, so
@@ -27,7 +31,9 @@
 #	end (until the queue is empty, bound by Postfix's own delivery).
 #	Every message must be delivered ("status=sent" in the maillog).
 #	Each socket type ends with the per-round ratios portrole/none and
-#	portrole/floor (also floor/none, noop/none): median (min..max).
+#	portrole/floor (also floor/none, noop/none, audit/floor and
+#	stats/portrole): median (min..max). The stats variant must have
+#	written its metrics file.
 #
 #	The machine is checked first (tests/bench/bench-lib.sh): CPU model,
 #	load average before and after; a 1-minute load above 1.5 refuses,
@@ -52,7 +58,9 @@ ROUNDS=${BENCH_E2E_ROUNDS:-3}
 MSGS=${BENCH_E2E_MESSAGES:-2000}
 SOCKETS=${BENCH_E2E_SOCKETS:-unix inet}
 SESSIONS=20
-VARIANTS="none floor noop portrole"
+VARIANTS="none floor noop portrole audit stats"
+PORTROLES="portrole audit stats"
+RATIOS="portrole/none portrole/floor floor/none noop/none audit/floor stats/portrole"
 HERE=$(cd "$(dirname "$0")" && pwd)
 NOOP=$B/tests/bench/noop-milter
 FLOOR=$B/tests/bench/floor-milter
@@ -75,7 +83,7 @@ done
 # Our own ports, so that the integration tests may run at the same time.
 PF_PORT_MX=12025 PF_PORT_MXAUTH=12026 PF_PORT_SUB=12587 PF_PORT_SUBMAY=12588
 PF_PORT_SUBS=12465 PF_PORT_SINK=12525 PF_PORT_MILTER=12099
-NOOP_PORT=12098 FLOOR_PORT=12097
+NOOP_PORT=12098 FLOOR_PORT=12097 AUDIT_PORT=12096 STATS_PORT=12095
 
 bench_header "Postfix accept rate: $ROUNDS rounds x $MSGS messages x 2 KB, $SESSIONS sessions, sockets: $SOCKETS"
 echo "$(postconf -d mail_version 2>/dev/null | sed 's/ = / /'), $(dpkg-query -W -f='libmilter ${Version}' libmilter1.0.1 2>/dev/null)"
@@ -119,7 +127,10 @@ pf_wait_port up 15 $PF_PORT_SINK || fail "smtp-sink did not start: $(cat "$T/sin
 # (SIDE=milter) or Postfix (SIDE=postfix) spells it.
 sock_of() {
     local port
-    case $2 in floor) port=$FLOOR_PORT ;; noop) port=$NOOP_PORT ;; *) port=$PF_PORT_MILTER ;; esac
+    case $2 in
+    floor) port=$FLOOR_PORT ;; noop) port=$NOOP_PORT ;;
+    audit) port=$AUDIT_PORT ;; stats) port=$STATS_PORT ;; *) port=$PF_PORT_MILTER ;;
+    esac
     if [ "$1" = unix ]; then echo "unix:$T/sock/$2.sock"
     elif [ "$3" = milter ]; then echo "inet:$port@127.0.0.1"
     else echo "inet:127.0.0.1:$port"; fi
@@ -138,12 +149,14 @@ wait_sock() {
     done
 }
 
-# milters_start TRANSPORT - floor, noop and portrole on that transport;
-# unix sockets world-writable (umask 0) so that user postfix may connect.
+# milters_start TRANSPORT - floor, noop and the three portroles on that
+# transport; unix sockets world-writable (umask 0) so that user postfix may
+# connect.
 milters_start() {
     local s
-    cat >"$T/portrole.conf" <<EOF
-Socket $(sock_of "$1" portrole milter)
+    for s in $PORTROLES; do
+        cat >"$T/$s.conf" <<EOF
+Socket $(sock_of "$1" "$s" milter)
 UMask 000
 LocalDomains example.test
 Listener $PF_PORT_MX mx
@@ -152,13 +165,18 @@ Listener $PF_PORT_SUBS submissions
 SPF off
 DKIM off
 EOF
+    done
+    echo "Mode audit" >>"$T/audit.conf"
+    printf 'StatsFile %s\nStatsInterval 1\n' "$T/portrole.prom" >>"$T/stats.conf"
     (umask 0; exec "$FLOOR" -p "$(sock_of "$1" floor milter)") >"$T/floor.log" 2>&1 &
     MPIDS="$MPIDS $!"
     (umask 0; exec "$NOOP" -p "$(sock_of "$1" noop milter)") >"$T/noop.log" 2>&1 &
     MPIDS="$MPIDS $!"
-    "$PORTROLE_MILTER" -c "$T/portrole.conf" -f >"$T/portrole.log" 2>&1 &
-    MPIDS="$MPIDS $!"
-    for s in floor noop portrole; do
+    for s in $PORTROLES; do
+        "$PORTROLE_MILTER" -c "$T/$s.conf" -f >"$T/$s.log" 2>&1 &
+        MPIDS="$MPIDS $!"
+    done
+    for s in floor noop $PORTROLES; do
         wait_sock "$1" "$s" || fail "$s did not start on $1: $(tail -3 "$T/$s.log")"
     done
 }
@@ -209,12 +227,14 @@ bench() {
                 "$(bench_tag)" "$r" "$m" "$1" "$2"
         done
         for k in acc e2e; do
-            for a in portrole/none portrole/floor floor/none noop/none; do
+            for a in $RATIOS; do
                 bench_ratio "$(tail -1 "$T/$k.$x.${a%/*}")" "$(tail -1 "$T/$k.$x.${a#*/}")" \
                     >>"$T/ratio.$k.$x.${a%/*}.${a#*/}"
             done
         done
     done
+    grep -q '^portrole_messages_total{' "$T/portrole.prom" 2>/dev/null ||
+        fail "the stats variant wrote no metrics to $T/portrole.prom"
     milters_stop
     echo "== rates, $x sockets (msg/s: min median max)"
     for m in $VARIANTS; do
@@ -224,7 +244,7 @@ bench() {
     echo "== ratios, $x sockets (median of the per-round ratios (min..max))"
     for k in acc e2e; do
         label="SMTP accept"; [ $k = e2e ] && label="end to end"
-        for a in portrole/none portrole/floor floor/none noop/none; do
+        for a in $RATIOS; do
             set -- $(bench_stats <"$T/ratio.$k.$x.${a%/*}.${a#*/}")
             printf '%s%s %s (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "$a" "$label" "$x" "$2" "$1" "$3"
         done
