@@ -128,7 +128,14 @@ if [ ! -x "$PORTROLE_DOCTOR" ]; then
 elif "$PORTROLE_DOCTOR" -c "$WORK/portrole.conf" --postfix "$WORK/pf/etc"; then
     :
 else
-    echo "demo: portrole-doctor exited $? (1: warnings, 2: errors; see above)"
+    rc=$?
+    if [ $rc = 2 ]; then
+        echo "demo: portrole-doctor exited 2 (it found errors): expected here, since this Postfix is"
+        echo "      misconfigured on purpose (port $PF_PORT_MXAUTH offers AUTH on a port-25 role, port"
+        echo "      $PF_PORT_SUBMAY takes submission without STARTTLS); on your server, fix each error first"
+    else
+        echo "demo: portrole-doctor exited $rc (1: warnings, 2: errors; see above)"
+    fi
 fi
 
 # ------------------------------------------------------------ scenarios
