@@ -54,10 +54,12 @@ jailed() {
     fi
 }
 
-# check DIR - make check, show failures, count
+# check DIR - make check, one line per suite as it ends (a skip's reason
+# under it), failures' logs, count
 check() {
-    (cd "$1" && jailed make -s -j"$jobs" check SPF_SUITE="$SPF_SUITE" >/dev/null 2>&1)
-    local rc=$?
+    (cd "$1" && jailed make -s -j"$jobs" check SPF_SUITE="$SPF_SUITE" 2>&1) |
+        grep --line-buffered -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL): |^      why: '
+    local rc=${PIPESTATUS[0]}
     if [ $rc -ne 0 ]; then
         status=1
         for trs in $(grep -l ':test-result: \(FAIL\|ERROR\)' $(find "$1" -name '*.trs') 2>/dev/null); do
@@ -65,7 +67,6 @@ check() {
         done
     fi
     grep -E '^# (TOTAL|PASS|SKIP|FAIL|ERROR):' "$1/test-suite.log" 2>/dev/null
-    grep -h '^SKIP' "$1"/tests/*.log "$1"/tests/*/*.log 2>/dev/null | head -20
     count "$1"
 }
 
