@@ -24,8 +24,12 @@
 #   Sendmail fixture: m4, dpkg-dev (dpkg-architecture); its .debs are
 #          fetched by the fixture, never installed
 # It never removes a package: when postfix would replace the host's MTA
-# (exim4, Sendmail...), it stops with the names of what would go. It leaves
-# postfix.service disabled when it installed postfix.
+# (exim4, Sendmail...), it stops with the names of what would go. Nothing it
+# installs runs as a system service (the tests start their own instances):
+# a policy-rc.d keeps the maintainer scripts from starting any during the
+# install (only when the host has none of its own), and every systemd unit
+# of the packages it installed is disabled (and stopped) afterwards:
+# postfix, prometheus (a server on *:9090), and with --bench opendkim and nsd.
 # Keep one package a word in PKGS, so that lists merge easily.
 set -e
 PKGS="
@@ -82,11 +86,27 @@ no_removal() {
 no_removal
 $SUDO apt-get update -qq
 no_removal
-had_postfix=$(dpkg-query -W -f='${Status}\n' postfix 2>/dev/null | grep -c 'install ok installed' || true)
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
-# The tests run their own Postfix: the system service stays off.
-if [ "$had_postfix" = 0 ] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-    $SUDO systemctl disable --now postfix.service >/dev/null 2>&1 &&
-        echo "deps.sh: postfix.service disabled (the tests run a private Postfix)"
+# No service starts while installing (invoke-rc.d and deb-systemd-invoke
+# ask policy-rc.d; 101 = "not allowed"), unless the host has its own policy.
+prc=/usr/sbin/policy-rc.d
+if [ ! -e $prc ]; then
+    printf '#!/bin/sh\n# tests/deps.sh: no service starts during its install\nexit 101\n' |
+        $SUDO tee $prc >/dev/null
+    $SUDO chmod 755 $prc
+    trap '$SUDO rm -f $prc' EXIT
 fi
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+# The tests run their own Postfix, Prometheus, ...: no system service stays on.
+units=$(for p in $missing; do dpkg-query -L "$p" 2>/dev/null; done |
+    sed -n 's#^/lib/systemd/system/\([^/@]*\.\(service\|socket\|timer\)\)$#\1#p' | sort -u)
+off=
+if command -v systemctl >/dev/null 2>&1; then
+    for u in $units; do
+        [ ! -d /run/systemd/system ] || $SUDO systemctl stop "$u" >/dev/null 2>&1 || true
+        if [ "$(systemctl is-enabled "$u" 2>/dev/null)" = enabled ]; then
+            $SUDO systemctl disable "$u" >/dev/null 2>&1 && off="$off $u"
+        fi
+    done
+fi
+[ -z "$off" ] || echo "deps.sh: disabled$off (the tests run private instances)"
 echo "deps.sh: installed" $missing

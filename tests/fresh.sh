@@ -32,6 +32,9 @@
 #	ends every other one is killed by the kernel and every mount goes.
 #	The root is then removed (after checking no mount is left under it).
 #
+#	Every scenario checks after phase 1 that tests/deps.sh left no
+#	system service enabled (no new link under /etc/systemd/system).
+#
 #	Scenarios:
 #	  default  checkout in /srv/portrole; the README's commands in full
 #	  root     checkout in /root/portrole (a 0700 home directory)
@@ -239,12 +242,13 @@ fr_scenario() {
     fr_copy_tree "$root" "$dest" || { fr_msg "$name: cannot copy the tree"; fr_teardown "$root"; return 1; }
 
     # Phase 1: downloads, with the host's network.
-    local p1="cd $dest && tests/deps.sh && tests/integration/sendmail-fixture.sh fetch"
+    local units="find /etc/systemd/system -type l | sort >/root/units.before"
+    local p1="$units && cd $dest && tests/deps.sh && tests/integration/sendmail-fixture.sh fetch"
     if [ "$name" = exim ]; then
         # deps.sh must refuse here (postfix would replace exim4): phase 1
         # records that and goes on.
         p1="apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq exim4-daemon-light &&
-            find /etc/exim4 -type f -exec md5sum {} + | sort >/root/exim4.before &&
+            find /etc/exim4 -type f -exec md5sum {} + | sort >/root/exim4.before && $units &&
             cd $dest && { tests/deps.sh; echo deps.sh exited \$?; }"
     fi
     fr_msg "$name: phase 1 (network): tests/deps.sh, Sendmail packages"
@@ -253,6 +257,14 @@ fr_scenario() {
         fr_msg "$name: phase 1 failed (log: $log/phase1.log)"; fr_teardown "$root"; return 1
     fi
     : >"$root/etc/resolv.conf"
+    # Nothing deps.sh installed may be enabled as a system service.
+    local enabled
+    enabled=$(chroot "$root" sh -c 'find /etc/systemd/system -type l | sort | comm -13 /root/units.before -')
+    if [ -n "$enabled" ]; then
+        fr_msg "$name: tests/deps.sh left services enabled:" $enabled; rc=1
+    else
+        fr_msg "$name: no service enabled by tests/deps.sh ($(grep -m1 '^deps.sh: disabled' "$log/phase1.log" || echo 'none to disable'))"
+    fi
 
     # Phase 2: the README's commands, loopback only.
     local env=""
