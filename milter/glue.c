@@ -147,6 +147,9 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     for (size_t i = 0; i < cfg->nlisteners; i++)
         if (cfg->listeners[i].role == ROLE_INTERNAL)
             want &= ~(unsigned long) SMFIP_NR_CONN;
+    /* Only SPF reads HELO (the null sender's identity); MAIL re-reads TLS. */
+    if (!cfg->spf)
+        want |= SMFIP_NOHELO;
     /* A stage that cannot refuse under this config is not waited for. */
     if (!policy_mail_can_refuse(cfg))
         want |= SMFIP_NR_MAIL;

@@ -72,8 +72,17 @@ function port(p, over)
     return m
 end
 
--- helo - HELO, with {tls_version} when tls is given
+-- TLS state per connection, for MAIL when the milter negotiated HELO away
+local tls_of = {}
+
+-- helo - HELO, with {tls_version} when tls is given. With SPF off the
+-- milter negotiates HELO away (SMFIP_NOHELO): no HELO is sent then, and,
+-- as Postfix does, {tls_version} still reaches the milter at MAIL.
 function helo(conn, tls, name)
+    tls_of[conn] = tls
+    if mt.test_option(conn, SMFIP_NOHELO) then
+        return SMFIR_CONTINUE
+    end
     if tls ~= nil then
         must(mt.macro(conn, SMFIC_HELO, "{tls_version}", tls,
                       "{cipher}", "TLS_AES_256_GCM_SHA384", "{cipher_bits}", "256"), "helo macros")
@@ -84,6 +93,15 @@ end
 
 -- mail - MAIL FROM with the given MAIL-stage macros; returns the reply
 function mail(conn, from, macros)
+    if tls_of[conn] ~= nil and mt.test_option(conn, SMFIP_NOHELO) then
+        local m = {}
+        for _, v in ipairs(macros or {}) do
+            m[#m + 1] = v
+        end
+        m[#m + 1] = "{tls_version}"     -- after the caller's: theirs win
+        m[#m + 1] = tls_of[conn]
+        macros = m
+    end
     if macros ~= nil and #macros > 0 then
         must(mt.macro(conn, SMFIC_MAIL, unpack(macros)), "mail macros")
     end

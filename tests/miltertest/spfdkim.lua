@@ -25,6 +25,8 @@ end
 -- deliver - one unsigned message on a fresh connection; returns conn
 local function deliver(what, portmacros, ip, helo_name, from, rcpt_to, tls, mailmacros, headers)
     local conn = open(portmacros, ip)
+    -- SPF reads HELO (the null sender's identity): the MTA must send it.
+    check(not mt.test_option(conn, SMFIP_NOHELO), what .. ": SPF on: HELO is negotiated")
     helo(conn, tls, helo_name)
     is(mail(conn, from, mailmacros), SMFIR_CONTINUE, what .. ": MAIL")
     is(rcpt(conn, rcpt_to), SMFIR_CONTINUE, what .. ": RCPT")

@@ -10,6 +10,8 @@ conn = open(port("25"))
 -- Enforce mode refuses at MAIL and RCPT: the MTA must wait for those replies.
 check(not mt.test_option(conn, SMFIP_NR_MAIL), "enforce: MAIL is answered")
 check(not mt.test_option(conn, SMFIP_NR_RCPT), "enforce: RCPT is answered")
+-- Only SPF reads HELO: with SPF off the MTA does not send it.
+check(mt.test_option(conn, SMFIP_NOHELO), "SPF off: HELO negotiated away")
 helo(conn, "TLSv1.3")
 is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
    "auth-on-mx: MAIL rejected with a reply")
