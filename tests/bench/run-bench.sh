@@ -10,7 +10,9 @@
 #	LocalDomains example.test), each on its own unix socket under a fresh
 #	/tmp directory, and, when portrole is built with them, a second
 #	portrole with SPF on and DKIM verify answering DNS from a TestDNSData
-#	file. Then, BENCH_ROUNDS times, alternating which milter goes first,
+#	file, and a third with StatsFile written every second (StatsInterval 1:
+#	the metrics' cost, portrole+statsfile/portrole; its file must count the
+#	messages). Then, BENCH_ROUNDS times, alternating which milter goes first,
 #	tests/bench/pr-load drives BENCH_MESSAGES messages through each with
 #	16 connections, 1 recipient and a 2 KB body, in two scenarios:
 #	  mx25     port 25, unauthenticated client, local recipient
@@ -158,6 +160,13 @@ start noop "$NOOP" -p "unix:$T/noop.sock"
 if [ -x "$PORTROLE" ]; then
     portrole_conf portrole
     start portrole "$PORTROLE" -c "$T/portrole.conf" -f -p "unix:$T/portrole.sock"
+    # The metrics' cost: the same with StatsFile written every second.
+    portrole_conf portrole_stats "SPF off
+DKIM off
+StatsFile $T/stats.prom
+StatsInterval 1"
+    start portrole_stats "$PORTROLE" -c "$T/portrole_stats.conf" -f -p "unix:$T/portrole_stats.sock"
+    MILTERS="$MILTERS portrole_stats"
     if grep -q '^#define WITH_SPF 1' "$B/acconfig.h" 2>/dev/null &&
        grep -q '^#define WITH_DKIM 1' "$B/acconfig.h" 2>/dev/null; then
         printf '%s\n' 'example.net TXT "v=spf1 ip4:192.0.2.0/24 -all"' >"$T/dns.zone"
@@ -195,8 +204,18 @@ for r in $(seq 1 "$ROUNDS"); do
             paste -d' ' <(tail -1 "$T/rate.$m.$s") <(tail -1 "$T/rate.noop.$s") |
                 awk '{ printf "%.4f\n", $1 / $2 }' >>"$T/ratio.$m.$s"
         done
+        if [ -s "$T/rate.portrole_stats.$s" ]; then
+            paste -d' ' <(tail -1 "$T/rate.portrole_stats.$s") <(tail -1 "$T/rate.portrole.$s") |
+                awk '{ printf "%.4f\n", $1 / $2 }' >>"$T/statsratio.$s"
+        fi
     done
 done
+
+if [ -n "${PID_portrole_stats:-}" ]; then
+    sleep 1.5
+    grep -q '^portrole_messages_total{' "$T/stats.prom" 2>/dev/null ||
+        fail "portrole_stats wrote no portrole_messages_total to $T/stats.prom"
+fi
 
 say "== throughput (msg/s: min median max over $ROUNDS rounds), latency p50/p99 (ms, medians)"
 for s in mx25 sub587; do
@@ -252,8 +271,14 @@ for m in $MILTERS; do
     for s in mx25 sub587; do
         [ -s "$T/ratio.$m.$s" ] || continue
         set -- $(stats <"$T/ratio.$m.$s")
-        printf '%s%s/noop throughput (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "${m/_spf/+spf+dkim}" "$s" "$2" "$1" "$3"
+        n=${m/_spf/+spf+dkim}
+        printf '%s%s/noop throughput (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "${n/_stats/+statsfile}" "$s" "$2" "$1" "$3"
     done
+done
+for s in mx25 sub587; do
+    [ -s "$T/statsratio.$s" ] || continue
+    set -- $(stats <"$T/statsratio.$s")
+    printf '%sportrole+statsfile/portrole throughput (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "$s" "$2" "$1" "$3"
 done
 set -- $(cat "$T"/ratio.portrole.* | stats)
 printf '%sportrole/noop throughput = %.2f\n' "$(bench_tag)" "$2"
