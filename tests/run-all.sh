@@ -54,11 +54,11 @@ jailed() {
     fi
 }
 
-# check DIR - make check, one line per suite as it ends (a skip's reason
-# under it), failures' logs, count
+# check DIR - make check, one line per suite as it ends (and the skipped
+# ones' reasons at the end), failures' logs, count
 check() {
     (cd "$1" && jailed make -s -j"$jobs" check SPF_SUITE="$SPF_SUITE" 2>&1) |
-        grep --line-buffered -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL): |^      why: '
+        grep --line-buffered -E '^(PASS|FAIL|SKIP|ERROR|XPASS|XFAIL): |^Skipped, and why:|^  SKIP: '
     local rc=${PIPESTATUS[0]}
     if [ $rc -ne 0 ]; then
         status=1
