@@ -28,8 +28,9 @@
 # installs runs as a system service (the tests start their own instances):
 # a policy-rc.d keeps the maintainer scripts from starting any during the
 # install (only when the host has none of its own), and every systemd unit
-# of the packages it installed is disabled (and stopped) afterwards:
-# postfix, prometheus (a server on *:9090), and with --bench opendkim and nsd.
+# of the packages it installed, dependencies included, is disabled (and
+# stopped) afterwards: postfix, prometheus (a server on *:9090), man-db's
+# timer, and with --bench opendkim and nsd.
 # Keep one package a word in PKGS, so that lists merge easily.
 set -e
 PKGS="
@@ -95,10 +96,17 @@ if [ ! -e $prc ]; then
     $SUDO chmod 755 $prc
     trap '$SUDO rm -f $prc' EXIT
 fi
+installed() { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | sed -n 's/^ii  *//p' | sort; }
+before=$(mktemp)
+installed >"$before"
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
-# The tests run their own Postfix, Prometheus, ...: no system service stays on.
-units=$(for p in $missing; do dpkg-query -L "$p" 2>/dev/null; done |
-    sed -n 's#^/lib/systemd/system/\([^/@]*\.\(service\|socket\|timer\)\)$#\1#p' | sort -u)
+# The tests run their own Postfix, Prometheus, ...: no system service stays
+# on, neither of the packages named here nor of those they pulled in
+# (debhelper brings man-db and its daily timer).
+new=$(installed | comm -13 "$before" -)
+rm -f "$before"
+units=$(for p in $new; do dpkg-query -L "$p" 2>/dev/null; done |
+    sed -n 's#^\(/usr\)\{0,1\}/lib/systemd/system/\([^/@]*\.\(service\|socket\|timer\)\)$#\2#p' | sort -u)
 off=
 if command -v systemctl >/dev/null 2>&1; then
     for u in $units; do
