@@ -352,12 +352,25 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-/* milter_thread - libmilter's accept loop */
+/* What milter_thread writes to the signal pipe when smfi_main() returns. */
+#define MILTER_ENDED 0xff
+
+/*
+ * milter_thread - libmilter's accept loop. libmilter starts its own thread
+ * that sigwait()s for SIGHUP, SIGTERM and SIGINT and stops smfi_main() on
+ * any of them; the kernel normally hands them to the main thread, whose
+ * handler does not block them, but should libmilter's thread take one, the
+ * main loop must not wait on for a signal that already came: tell it.
+ */
 static void *milter_thread(void *arg)
 {
     int *rc = arg;
+    char c = (char) MILTER_ENDED;
 
     *rc = smfi_main();
+    if (write(sigpipe_fd[1], &c, 1) < 0) {
+        /* the pipe is full: the main loop is about to read it anyway */
+    }
     return NULL;
 }
 
@@ -461,6 +474,15 @@ static int run(const struct options *o)
         sig = next_signal(write_stats());
         if (sig < 0 || sig == SIGTERM || sig == SIGINT)
             break;
+        if (sig == MILTER_ENDED) {
+            if (milter_rc != MI_SUCCESS)
+                log_msg(LOG_ERR, "libmilter's accept loop failed: exiting");
+            else
+                log_msg(LOG_WARNING, "libmilter stopped on its own (its signal thread took "
+                        "a SIGTERM, SIGINT or SIGHUP): exiting");
+            milter_rc = MI_FAILURE;     /* not asked to stop: a supervisor restarts us */
+            break;
+        }
         if (sig == SIGHUP)
             reload(o);
     }
