@@ -20,49 +20,53 @@
 #include "policy.h"
 #include "util.h"
 
+/* The stage a violation is decided at (SPEC's violation table). */
+enum stage { STAGE_MAIL, STAGE_RCPT };
+
 /* Per violation: reply code and enhanced code, then the 4xx twins. */
 static const struct violation_info {
     const char *code, *xcode, *tcode, *txcode;
     const char *reply;
     const char *advice;
+    enum stage stage;
 } vinfo[V_COUNT] = {
     [V_UNKNOWN_LISTENER] = {"550", "5.3.5", "451", "4.3.5",
         "Listener not configured for a port role",
         "the message arrived on a listener that no Listener line names: "
-        "add one to portrole.conf"},
+        "add one to portrole.conf", STAGE_MAIL},
     [V_AUTH_ON_MX] = {"550", "5.7.1", "450", "4.7.1",
         "Port 25 is for server-to-server delivery; authenticated clients "
         "must submit on port 587 (STARTTLS) or 465 (TLS)",
         "the client authenticates on port 25: set its outgoing server to "
-        "port 587 with STARTTLS, or 465 with TLS"},
+        "port 587 with STARTTLS, or 465 with TLS", STAGE_MAIL},
     [V_CLEARTEXT_SUBMISSION] = {"530", "5.7.0", "454", "4.7.0",
         "Must issue a STARTTLS command first",
         "the client submits without encryption: set it to STARTTLS on "
-        "port 587, or SSL/TLS on port 465"},
+        "port 587, or SSL/TLS on port 465", STAGE_MAIL},
     [V_UNAUTH_SUBMISSION] = {"530", "5.7.0", "454", "4.7.0",
         "Authentication required: port ${port} is for authenticated submission",
         "the client does not authenticate: turn on authentication for its "
-        "outgoing server (user name and password)"},
+        "outgoing server (user name and password)", STAGE_MAIL},
     [V_SENDER_MISMATCH] = {"553", "5.7.1", "450", "4.7.1",
         "<${sender}>: Sender address rejected: not owned by user ${login}",
         "the login sends as an address it does not own: use the login's own "
-        "address, or list it for the login in SenderLoginMap"},
+        "address, or list it for the login in SenderLoginMap", STAGE_MAIL},
     [V_LOCAL_SENDER_ON_MX] = {"550", "5.7.1", "450", "4.7.1",
         "<${sender}>: mail from this domain must be submitted on port 587 "
         "or 465 with authentication",
         "mail from our own domain came in on port 25 without authentication: "
         "the sender's client must submit on port 587 or 465 with "
-        "authentication (or the sender is forged)"},
+        "authentication (or the sender is forged)", STAGE_MAIL},
     [V_SPF_FAIL] = {"550", "5.7.23", "450", "4.7.23",
         "SPF: ${client} is not allowed to send mail for ${domain}",
         "the sending server is not in the sender domain's SPF record: the "
-        "domain's owner must list it, or the mail is forged"},
+        "domain's owner must list it, or the mail is forged", STAGE_MAIL},
     [V_UNAUTH_RELAY] = {"554", "5.7.1", "454", "4.7.1",
         "<${rcpt}>: Relay access denied; port 25 takes mail for this "
         "server's own domains only - to send elsewhere, submit on port 587 "
         "or 465 with authentication",
         "port 25 takes mail for this server's own domains only: to send "
-        "elsewhere, submit on port 587 or 465 with authentication"},
+        "elsewhere, submit on port 587 or 465 with authentication", STAGE_RCPT},
 };
 
 #define ROUTED_RELAY_REPLY \
@@ -247,13 +251,13 @@ void policy_mail(const struct pr_config *cfg, const struct pr_facts *f,
     }
 }
 
-/* refuses - some violation of the list can refuse with this config */
-static int refuses(const struct pr_config *cfg, const enum pr_violation *list, size_t n)
+/* stage_can_refuse - some violation decided at that stage can refuse under cfg */
+static int stage_can_refuse(const struct pr_config *cfg, enum stage stage)
 {
     if (cfg->audit)
         return 0;                       /* audit turns every refusal into a tag */
-    for (size_t i = 0; i < n; i++)
-        if (cfg->action[list[i]] >= ACT_TEMPFAIL)
+    for (int v = 0; v < V_COUNT; v++)
+        if (vinfo[v].stage == stage && cfg->action[v] >= ACT_TEMPFAIL)
             return 1;
     return 0;
 }
@@ -261,19 +265,13 @@ static int refuses(const struct pr_config *cfg, const enum pr_violation *list, s
 /* policy_mail_can_refuse - can policy_mail() ever refuse under this config? */
 int policy_mail_can_refuse(const struct pr_config *cfg)
 {
-    static const enum pr_violation mail[] = {V_UNKNOWN_LISTENER, V_AUTH_ON_MX,
-        V_CLEARTEXT_SUBMISSION, V_UNAUTH_SUBMISSION, V_SENDER_MISMATCH,
-        V_LOCAL_SENDER_ON_MX, V_SPF_FAIL};
-
-    return refuses(cfg, mail, sizeof(mail) / sizeof(mail[0]));
+    return stage_can_refuse(cfg, STAGE_MAIL);
 }
 
 /* policy_rcpt_can_refuse - can policy_rcpt() ever refuse under this config? */
 int policy_rcpt_can_refuse(const struct pr_config *cfg)
 {
-    static const enum pr_violation rcpt[] = {V_UNAUTH_RELAY};
-
-    return refuses(cfg, rcpt, 1);
+    return stage_can_refuse(cfg, STAGE_RCPT);
 }
 
 /* policy_rcpt_routed - routing anywhere: '%', '!', a quoted or escaped '@', a second '@' */
