@@ -201,12 +201,11 @@ for r in $(seq 1 "$ROUNDS"); do
         for m in $MILTERS; do
             [ "$m" = noop ] && continue
             [ -s "$T/rate.$m.$s" ] || continue
-            paste -d' ' <(tail -1 "$T/rate.$m.$s") <(tail -1 "$T/rate.noop.$s") |
-                awk '{ printf "%.4f\n", $1 / $2 }' >>"$T/ratio.$m.$s"
+            bench_ratio "$(tail -1 "$T/rate.$m.$s")" "$(tail -1 "$T/rate.noop.$s")" >>"$T/ratio.$m.$s"
         done
         if [ -s "$T/rate.portrole_stats.$s" ]; then
-            paste -d' ' <(tail -1 "$T/rate.portrole_stats.$s") <(tail -1 "$T/rate.portrole.$s") |
-                awk '{ printf "%.4f\n", $1 / $2 }' >>"$T/statsratio.$s"
+            bench_ratio "$(tail -1 "$T/rate.portrole_stats.$s")" "$(tail -1 "$T/rate.portrole.$s")" \
+                >>"$T/statsratio.$s"
         fi
     done
 done
