@@ -6,7 +6,7 @@
 #	bench_header NAME        # CPU model, cores, kernel, load; the gate
 #	bench_load_line WHEN     # "load average WHEN: 0.12 0.30 0.41"
 #	bench_tag                # "" or "LOADED " to put before every figure
-#	bench_stats < numbers    # "min median max"
+#	bench_stats [FMT] < numbers  # "min median max", each printf FMT (%.4g)
 #	bench_ratio A B          # A / B, four decimals
 #
 # DESCRIPTION
@@ -64,12 +64,13 @@ bench_tag() {
     return 0
 }
 
-# bench_stats - "min median max" of the numbers on stdin, one per line.
+# bench_stats [FMT] - "min median max" of the numbers on stdin, one per
+# line, each written with printf FMT (default %.4g).
 bench_stats() {
-    sort -g | awk '{ v[NR] = $1 } END {
+    sort -g | awk -v f="${1:-%.4g}" '{ v[NR] = $1 } END {
         if (NR == 0) { print "0 0 0"; exit }
         m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        printf "%.4g %.4g %.4g\n", v[1], m, v[NR] }'
+        printf f " " f " " f "\n", v[1], m, v[NR] }'
 }
 
 # bench_ratio A B - A / B (0 when B is 0).

@@ -29,6 +29,14 @@
 #	Two rates per variant: the SMTP accept rate (messages / smtp-source's
 #	wall time: what a sender sees on port 25, the headline) and end to
 #	end (until the queue is empty, bound by Postfix's own delivery).
+#	Beside the rates, the CPU time each message cost, from the first byte
+#	smtp-source sends until the queue is empty: the whole machine's (the
+#	busy ticks of /proc/stat: smtp-source, Postfix, the milter, the sink)
+#	and the milter process's own (/proc/PID/stat). CPU time does not wait
+#	for the scheduler as wall-clock rates do, so it resolves what a
+#	variant adds far below the rates' round-to-round noise; the summary
+#	gives the per-round differences (portrole-floor: what portrole adds
+#	over the cheapest milter, in microseconds per message).
 #	Every message must be delivered ("status=sent" in the maillog).
 #	Each socket type ends with the per-round ratios portrole/none and
 #	portrole/floor (also floor/none, noop/none, audit/floor and
@@ -58,6 +66,7 @@ ROUNDS=${BENCH_E2E_ROUNDS:-3}
 MSGS=${BENCH_E2E_MESSAGES:-2000}
 SOCKETS=${BENCH_E2E_SOCKETS:-unix inet}
 SESSIONS=20
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 VARIANTS="none floor noop portrole audit stats"
 PORTROLES="portrole audit stats"
 RATIOS="portrole/none portrole/floor floor/none noop/none audit/floor stats/portrole"
@@ -92,6 +101,7 @@ T=$(mktemp -d /tmp/portrole-e2e.XXXXXX) || exit 1
 chmod 755 "$T"   # Postfix runs as postfix and must reach the spool
 mkdir -m 755 "$T/sock"
 MPIDS=
+declare -A MPID     # variant -> the PID of its milter (none has none)
 COUNT_SINK_PID=
 
 # milters_stop - stop the three milters (libmilter takes up to ~5 s).
@@ -100,6 +110,7 @@ milters_stop() {
     for p in $MPIDS; do kill "$p" 2>/dev/null; done
     for p in $MPIDS; do pf_wait_gone "$p" 15 || kill -9 "$p" 2>/dev/null; done
     MPIDS=
+    MPID=()
     rm -f "$T"/sock/*.sock
 }
 
@@ -169,13 +180,14 @@ EOF
     echo "Mode audit" >>"$T/audit.conf"
     printf 'StatsFile %s\nStatsInterval 1\n' "$T/portrole.prom" >>"$T/stats.conf"
     (umask 0; exec "$FLOOR" -p "$(sock_of "$1" floor milter)") >"$T/floor.log" 2>&1 &
-    MPIDS="$MPIDS $!"
+    MPID[floor]=$!
     (umask 0; exec "$NOOP" -p "$(sock_of "$1" noop milter)") >"$T/noop.log" 2>&1 &
-    MPIDS="$MPIDS $!"
+    MPID[noop]=$!
     for s in $PORTROLES; do
         "$PORTROLE_MILTER" -c "$T/$s.conf" -f >"$T/$s.log" 2>&1 &
-        MPIDS="$MPIDS $!"
+        MPID[$s]=$!
     done
+    MPIDS="${MPID[*]}"
     for s in floor noop $PORTROLES; do
         wait_sock "$1" "$s" || fail "$s did not start on $1: $(tail -3 "$T/$s.log")"
     done
@@ -194,11 +206,29 @@ use() {
 # sent - how many deliveries the maillog shows so far.
 sent() { grep -c ' status=sent ' "$PF_DIR/log/maillog" 2>/dev/null || true; }
 
-# run TRANSPORT MILTER ROUND - one smtp-source run; prints "accept/s e2e/s".
+# cpu_busy - the CPU time the whole machine has been busy, in clock ticks
+# (user, nice, system, irq, softirq of /proc/stat's "cpu" line).
+cpu_busy() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+
+# cpu_proc PID - the CPU time of one process (user + system, every
+# thread), in clock ticks; 0 without a PID.
+cpu_proc() {
+    local st
+    [ -n "$1" ] || { echo 0; return; }
+    st=$(sed 's/^.*) //' "/proc/$1/stat") || fail "milter $1 is gone"
+    set -- $st
+    echo $(( ${12} + ${13} ))
+}
+
+# run TRANSPORT MILTER ROUND - one smtp-source run; prints "accept/s e2e/s
+# machine-µs/msg milter-µs/msg": the two rates, then the CPU each message
+# cost the whole machine (smtp-source, Postfix, the milter, the sink) and
+# the milter alone, from the first byte sent until the queue is empty.
 run() {
-    local before t0 t1 t2 after out=$T/source.$1.$2.$3
+    local before t0 t1 t2 after c0 c1 m0 m1 out=$T/source.$1.$2.$3
     use "$1" "$2" || fail "could not switch Postfix to $2 ($1)"
     before=$(sent)
+    m0=$(cpu_proc "${MPID[$2]}") c0=$(cpu_busy)
     t0=$(date +%s.%N)
     smtp-source -s $SESSIONS -m "$MSGS" -l 2048 -f sender@example.net \
         -t user@example.org -M client.example.net "127.0.0.1:$PF_PORT_MX" \
@@ -206,11 +236,13 @@ run() {
     t1=$(date +%s.%N)
     pf_wait_queue_empty 300 || fail "queue not empty ($2, $1)"
     t2=$(date +%s.%N)
+    c1=$(cpu_busy) m1=$(cpu_proc "${MPID[$2]}")
     after=$(sent)
     [ $((after - before)) -ge "$MSGS" ] ||
         fail "$2 ($1): $((after - before)) of $MSGS messages delivered; see $(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog")"
-    awk -v n="$MSGS" -v a="$t0" -v b="$t1" -v c="$t2" \
-        'BEGIN { printf "%.1f %.1f\n", n / (b - a), n / (c - a) }'
+    awk -v n="$MSGS" -v a="$t0" -v b="$t1" -v e="$t2" -v tick="$TICK_US" \
+        -v c="$((c1 - c0))" -v m="$((m1 - m0))" \
+        'BEGIN { printf "%.1f %.1f %.0f %.0f\n", n / (b - a), n / (e - a), c * tick / n, m * tick / n }'
 }
 
 # bench TRANSPORT - every round on one transport, then its summary.
@@ -221,16 +253,21 @@ bench() {
     for r in $(seq 1 "$ROUNDS"); do
         for m in $(bench_order "$r" $VARIANTS); do
             set -- $(run "$x" "$m" "$r")
-            [ $# = 2 ] || exit 1
+            [ $# = 4 ] || exit 1
             echo "$1" >>"$T/acc.$x.$m"; echo "$2" >>"$T/e2e.$x.$m"
-            printf '  %sround %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s\n' \
-                "$(bench_tag)" "$r" "$m" "$1" "$2"
+            echo "$3" >>"$T/cpu.$x.$m"; echo "$4" >>"$T/mcpu.$x.$m"
+            printf '  %sround %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s   CPU/msg: machine %5d us, milter %4d us\n' \
+                "$(bench_tag)" "$r" "$m" "$1" "$2" "$3" "$4"
         done
-        for k in acc e2e; do
+        for k in acc e2e cpu; do
             for a in $RATIOS; do
                 bench_ratio "$(tail -1 "$T/$k.$x.${a%/*}")" "$(tail -1 "$T/$k.$x.${a#*/}")" \
                     >>"$T/ratio.$k.$x.${a%/*}.${a#*/}"
             done
+        done
+        for a in $RATIOS; do
+            echo $(( $(tail -1 "$T/cpu.$x.${a%/*}") - $(tail -1 "$T/cpu.$x.${a#*/}") )) \
+                >>"$T/diff.cpu.$x.${a%/*}.${a#*/}"
         done
     done
     grep -q '^portrole_messages_total{' "$T/portrole.prom" 2>/dev/null ||
@@ -241,13 +278,23 @@ bench() {
         printf '  %s%-9s SMTP accept %s   end to end %s\n' "$(bench_tag)" "$m" \
             "$(bench_stats <"$T/acc.$x.$m")" "$(bench_stats <"$T/e2e.$x.$m")"
     done
+    echo "== CPU per message, $x sockets (us: min median max; machine = everything that ran)"
+    for m in $VARIANTS; do
+        printf '  %s%-9s machine %s   milter %s\n' "$(bench_tag)" "$m" \
+            "$(bench_stats %.0f <"$T/cpu.$x.$m")" "$(bench_stats %.0f <"$T/mcpu.$x.$m")"
+    done
     echo "== ratios, $x sockets (median of the per-round ratios (min..max))"
-    for k in acc e2e; do
-        label="SMTP accept"; [ $k = e2e ] && label="end to end"
+    for k in acc e2e cpu; do
+        case $k in acc) label="SMTP accept" ;; e2e) label="end to end" ;; cpu) label="machine CPU/msg" ;; esac
         for a in $RATIOS; do
             set -- $(bench_stats <"$T/ratio.$k.$x.${a%/*}.${a#*/}")
             printf '%s%s %s (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "$a" "$label" "$x" "$2" "$1" "$3"
         done
+    done
+    echo "== machine CPU per message, differences, $x sockets (us: median of the per-round differences (min..max))"
+    for a in $RATIOS; do
+        set -- $(bench_stats %.0f <"$T/diff.cpu.$x.${a%/*}.${a#*/}")
+        printf '%s%s machine CPU/msg (%s) = %+d us  (%+d..%+d)\n' "$(bench_tag)" "${a/\//-}" "$x" "$2" "$1" "$3"
     done
 }
 
