@@ -12,15 +12,16 @@
 #	smtp-sink with one that only counts. For each socket type in
 #	BENCH_E2E_SOCKETS ("unix inet": unix first, the one to deploy) it
 #	starts the milters on that transport - floor-milter (every stage
-#	negotiated away but end of message, one header inserted),
-#	noop-milter (every callback, a reply to each) and three
+#	negotiated away but end of message, one header inserted), the same
+#	with -d, "decide" (MAIL and RCPT also sent and answered: the floor of
+#	a milter that decides where SPEC says portrole must), noop-milter (every callback, a reply to each) and three
 #	portrole-milters, all with SPF off and DKIM off: "portrole" (Mode
 #	enforce, the default), "audit" (Mode audit: nothing can be refused at
 #	MAIL or RCPT, so those stages are negotiated "no reply") and "stats"
 #	(enforce with StatsFile, StatsInterval 1: the metrics' cost) - then
 #	runs BENCH_E2E_ROUNDS rounds. A round switches main.cf's
-#	smtpd_milters (postconf -e + postfix reload) to none, floor, noop,
-#	portrole, audit and stats, in an order that rotates by one each
+#	smtpd_milters (postconf -e + postfix reload) to none, floor, decide,
+#	noop, portrole, audit and stats, in an order that rotates by one each
 #	round, and smtp-source sends BENCH_E2E_MESSAGES 2 KB messages over 20
 #	sessions to the port-25-role listener, one foreign recipient each
 #	(the client, 127.0.0.1, is in portrole's default TrustedNetworks, so
@@ -29,18 +30,19 @@
 #	Two rates per variant: the SMTP accept rate (messages / smtp-source's
 #	wall time: what a sender sees on port 25, the headline) and end to
 #	end (until the queue is empty, bound by Postfix's own delivery).
-#	Beside the rates, the CPU time each message cost, from the first byte
-#	smtp-source sends until the queue is empty: the whole machine's (the
-#	busy ticks of /proc/stat: smtp-source, Postfix, the milter, the sink)
-#	and the milter process's own (/proc/PID/stat). CPU time does not wait
-#	for the scheduler as wall-clock rates do, so it resolves what a
-#	variant adds far below the rates' round-to-round noise; the summary
-#	gives the per-round differences (portrole-floor: what portrole adds
-#	over the cheapest milter, in microseconds per message).
+#	Beside the rates, from the first byte smtp-source sends until the
+#	queue is empty: how busy the machine was (the busy ticks of /proc/stat
+#	over cores x wall time; near 100 % the rates are CPU-bound, and every
+#	microsecond a variant adds anywhere slows them) and the milter
+#	process's own CPU time per message (/proc/PID/stat, user + system).
+#	The milter's CPU does not wait for the scheduler as wall-clock rates
+#	do, so it shows what a milter costs far below the rates' round-to-round
+#	noise; the summary gives its per-round differences (portrole-floor:
+#	what portrole's process spends over the cheapest milter's).
 #	Every message must be delivered ("status=sent" in the maillog).
 #	Each socket type ends with the per-round ratios portrole/none and
-#	portrole/floor (also floor/none, noop/none, audit/floor and
-#	stats/portrole): median (min..max). The stats variant must have
+#	portrole/floor (also portrole/decide, floor/none, decide/floor,
+#	noop/none, audit/floor and stats/portrole): median (min..max). The stats variant must have
 #	written its metrics file.
 #
 #	The machine is checked first (tests/bench/bench-lib.sh): CPU model,
@@ -67,9 +69,9 @@ MSGS=${BENCH_E2E_MESSAGES:-2000}
 SOCKETS=${BENCH_E2E_SOCKETS:-unix inet}
 SESSIONS=20
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
-VARIANTS="none floor noop portrole audit stats"
+VARIANTS="none floor decide noop portrole audit stats"
 PORTROLES="portrole audit stats"
-RATIOS="portrole/none portrole/floor floor/none noop/none audit/floor stats/portrole"
+RATIOS="portrole/none portrole/floor portrole/decide floor/none decide/floor noop/none audit/floor stats/portrole"
 HERE=$(cd "$(dirname "$0")" && pwd)
 NOOP=$B/tests/bench/noop-milter
 FLOOR=$B/tests/bench/floor-milter
@@ -92,7 +94,7 @@ done
 # Our own ports, so that the integration tests may run at the same time.
 PF_PORT_MX=12025 PF_PORT_MXAUTH=12026 PF_PORT_SUB=12587 PF_PORT_SUBMAY=12588
 PF_PORT_SUBS=12465 PF_PORT_SINK=12525 PF_PORT_MILTER=12099
-NOOP_PORT=12098 FLOOR_PORT=12097 AUDIT_PORT=12096 STATS_PORT=12095
+NOOP_PORT=12098 FLOOR_PORT=12097 AUDIT_PORT=12096 STATS_PORT=12095 DECIDE_PORT=12094
 
 bench_header "Postfix accept rate: $ROUNDS rounds x $MSGS messages x 2 KB, $SESSIONS sessions, sockets: $SOCKETS"
 echo "$(postconf -d mail_version 2>/dev/null | sed 's/ = / /'), $(dpkg-query -W -f='libmilter ${Version}' libmilter1.0.1 2>/dev/null)"
@@ -104,7 +106,7 @@ MPIDS=
 declare -A MPID     # variant -> the PID of its milter (none has none)
 COUNT_SINK_PID=
 
-# milters_stop - stop the three milters (libmilter takes up to ~5 s).
+# milters_stop - stop the milters (libmilter takes up to ~5 s).
 milters_stop() {
     local p
     for p in $MPIDS; do kill "$p" 2>/dev/null; done
@@ -139,7 +141,7 @@ pf_wait_port up 15 $PF_PORT_SINK || fail "smtp-sink did not start: $(cat "$T/sin
 sock_of() {
     local port
     case $2 in
-    floor) port=$FLOOR_PORT ;; noop) port=$NOOP_PORT ;;
+    floor) port=$FLOOR_PORT ;; decide) port=$DECIDE_PORT ;; noop) port=$NOOP_PORT ;;
     audit) port=$AUDIT_PORT ;; stats) port=$STATS_PORT ;; *) port=$PF_PORT_MILTER ;;
     esac
     if [ "$1" = unix ]; then echo "unix:$T/sock/$2.sock"
@@ -160,7 +162,7 @@ wait_sock() {
     done
 }
 
-# milters_start TRANSPORT - floor, noop and the three portroles on that
+# milters_start TRANSPORT - floor, decide, noop and the three portroles on that
 # transport; unix sockets world-writable (umask 0) so that user postfix may
 # connect.
 milters_start() {
@@ -181,6 +183,8 @@ EOF
     printf 'StatsFile %s\nStatsInterval 1\n' "$T/portrole.prom" >>"$T/stats.conf"
     (umask 0; exec "$FLOOR" -p "$(sock_of "$1" floor milter)") >"$T/floor.log" 2>&1 &
     MPID[floor]=$!
+    (umask 0; exec "$FLOOR" -d -p "$(sock_of "$1" decide milter)") >"$T/decide.log" 2>&1 &
+    MPID[decide]=$!
     (umask 0; exec "$NOOP" -p "$(sock_of "$1" noop milter)") >"$T/noop.log" 2>&1 &
     MPID[noop]=$!
     for s in $PORTROLES; do
@@ -188,7 +192,7 @@ EOF
         MPID[$s]=$!
     done
     MPIDS="${MPID[*]}"
-    for s in floor noop $PORTROLES; do
+    for s in floor decide noop $PORTROLES; do
         wait_sock "$1" "$s" || fail "$s did not start on $1: $(tail -3 "$T/$s.log")"
     done
 }
@@ -221,9 +225,9 @@ cpu_proc() {
 }
 
 # run TRANSPORT MILTER ROUND - one smtp-source run; prints "accept/s e2e/s
-# machine-µs/msg milter-µs/msg": the two rates, then the CPU each message
-# cost the whole machine (smtp-source, Postfix, the milter, the sink) and
-# the milter alone, from the first byte sent until the queue is empty.
+# busy-% milter-us/msg": the two rates, then from the first byte sent
+# until the queue is empty the machine's busy share and the milter's CPU
+# time per message.
 run() {
     local before t0 t1 t2 after c0 c1 m0 m1 out=$T/source.$1.$2.$3
     use "$1" "$2" || fail "could not switch Postfix to $2 ($1)"
@@ -241,8 +245,9 @@ run() {
     [ $((after - before)) -ge "$MSGS" ] ||
         fail "$2 ($1): $((after - before)) of $MSGS messages delivered; see $(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog")"
     awk -v n="$MSGS" -v a="$t0" -v b="$t1" -v e="$t2" -v tick="$TICK_US" \
-        -v c="$((c1 - c0))" -v m="$((m1 - m0))" \
-        'BEGIN { printf "%.1f %.1f %.0f %.0f\n", n / (b - a), n / (e - a), c * tick / n, m * tick / n }'
+        -v c="$((c1 - c0))" -v m="$((m1 - m0))" -v cores="$(nproc)" \
+        'BEGIN { printf "%.1f %.1f %.0f %.0f\n", n / (b - a), n / (e - a),
+                 100 * c * tick / 1e6 / (cores * (e - a)), m * tick / n }'
 }
 
 # bench TRANSPORT - every round on one transport, then its summary.
@@ -256,18 +261,18 @@ bench() {
             [ $# = 4 ] || exit 1
             echo "$1" >>"$T/acc.$x.$m"; echo "$2" >>"$T/e2e.$x.$m"
             echo "$3" >>"$T/cpu.$x.$m"; echo "$4" >>"$T/mcpu.$x.$m"
-            printf '  %sround %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s   CPU/msg: machine %5d us, milter %4d us\n' \
+            printf '  %sround %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s   busy %3d %%   milter CPU %4d us/msg\n' \
                 "$(bench_tag)" "$r" "$m" "$1" "$2" "$3" "$4"
         done
-        for k in acc e2e cpu; do
+        for k in acc e2e; do
             for a in $RATIOS; do
                 bench_ratio "$(tail -1 "$T/$k.$x.${a%/*}")" "$(tail -1 "$T/$k.$x.${a#*/}")" \
                     >>"$T/ratio.$k.$x.${a%/*}.${a#*/}"
             done
         done
         for a in $RATIOS; do
-            echo $(( $(tail -1 "$T/cpu.$x.${a%/*}") - $(tail -1 "$T/cpu.$x.${a#*/}") )) \
-                >>"$T/diff.cpu.$x.${a%/*}.${a#*/}"
+            echo $(( $(tail -1 "$T/mcpu.$x.${a%/*}") - $(tail -1 "$T/mcpu.$x.${a#*/}") )) \
+                >>"$T/diff.mcpu.$x.${a%/*}.${a#*/}"
         done
     done
     grep -q '^portrole_messages_total{' "$T/portrole.prom" 2>/dev/null ||
@@ -278,23 +283,23 @@ bench() {
         printf '  %s%-9s SMTP accept %s   end to end %s\n' "$(bench_tag)" "$m" \
             "$(bench_stats <"$T/acc.$x.$m")" "$(bench_stats <"$T/e2e.$x.$m")"
     done
-    echo "== CPU per message, $x sockets (us: min median max; machine = everything that ran)"
+    echo "== machine busy (%) and milter CPU (us/msg), $x sockets (min median max)"
     for m in $VARIANTS; do
-        printf '  %s%-9s machine %s   milter %s\n' "$(bench_tag)" "$m" \
+        printf '  %s%-9s busy %s   milter CPU %s\n' "$(bench_tag)" "$m" \
             "$(bench_stats %.0f <"$T/cpu.$x.$m")" "$(bench_stats %.0f <"$T/mcpu.$x.$m")"
     done
     echo "== ratios, $x sockets (median of the per-round ratios (min..max))"
-    for k in acc e2e cpu; do
-        case $k in acc) label="SMTP accept" ;; e2e) label="end to end" ;; cpu) label="machine CPU/msg" ;; esac
+    for k in acc e2e; do
+        label="SMTP accept"; [ $k = e2e ] && label="end to end"
         for a in $RATIOS; do
             set -- $(bench_stats <"$T/ratio.$k.$x.${a%/*}.${a#*/}")
             printf '%s%s %s (%s) = %.2f  (%.2f..%.2f)\n' "$(bench_tag)" "$a" "$label" "$x" "$2" "$1" "$3"
         done
     done
-    echo "== machine CPU per message, differences, $x sockets (us: median of the per-round differences (min..max))"
+    echo "== milter CPU per message, differences, $x sockets (us: median of the per-round differences (min..max))"
     for a in $RATIOS; do
-        set -- $(bench_stats %.0f <"$T/diff.cpu.$x.${a%/*}.${a#*/}")
-        printf '%s%s machine CPU/msg (%s) = %+d us  (%+d..%+d)\n' "$(bench_tag)" "${a/\//-}" "$x" "$2" "$1" "$3"
+        set -- $(bench_stats %.0f <"$T/diff.mcpu.$x.${a%/*}.${a#*/}")
+        printf '%s%s milter CPU (%s) = %+d us/msg  (%+d..%+d)\n' "$(bench_tag)" "${a/\//-}" "$x" "$2" "$1" "$3"
     done
 }
 

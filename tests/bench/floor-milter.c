@@ -2,7 +2,7 @@
  * floor-milter.c - the cheapest milter that still does something.
  *
  * SYNOPSIS
- *	floor-milter -p SOCKET [-b BACKLOG]
+ *	floor-milter [-d] -p SOCKET [-b BACKLOG]
  *
  * DESCRIPTION
  *	The floor of what any milter can cost an MTA: its negotiate callback
@@ -12,9 +12,16 @@
  *	one header field ("X-Floor: 1") and accepts. So per message the MTA
  *	opens a session, sends the end of message and waits for one reply.
  *
+ *	With -d ("decides") it also takes MAIL and RCPT and answers each with
+ *	continue, still without a macro: the floor of a milter that decides
+ *	where portrole's SPEC says it must (at MAIL and per RCPT), so that
+ *	the MTA waits for three replies per one-recipient message.
+ *
  *	The benchmark (tests/bench/e2e.sh) measures portrole against it: the
  *	gap between the floor and "no milter" is the milter protocol itself,
- *	the gap between portrole and the floor is what portrole adds.
+ *	the gap between portrole and the floor is what portrole adds, and
+ *	the gap between portrole and "floor -d" what portrole adds over the
+ *	two replies any milter pays that refuses at MAIL and RCPT.
  *
  *	It keeps no state and allocates nothing per connection. A unix
  *	socket is created with umask 0, so that Postfix's user may connect.
@@ -38,6 +45,16 @@
 	SMFIP_NORCPT | SMFIP_NODATA | SMFIP_NOUNKNOWN | SMFIP_NOHDRS | \
 	SMFIP_NOEOH | SMFIP_NOBODY)
 
+/* -d: MAIL and RCPT are sent, and waited for. */
+static int decides;
+
+/* fm_continue - the answer at MAIL and RCPT with -d. */
+static sfsistat fm_continue(SMFICTX *ctx, char **argv)
+{
+	(void)ctx; (void)argv;
+	return SMFIS_CONTINUE;
+}
+
 /* fm_eom - insert the one header and accept. */
 static sfsistat fm_eom(SMFICTX *ctx)
 {
@@ -55,11 +72,16 @@ static sfsistat fm_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	if ((f0 & SMFIF_ADDHDRS) == 0)
 		return SMFIS_REJECT;
 	*pf0 = SMFIF_ADDHDRS;
-	*pf1 = f1 & FLOOR_SKIP;
+	*pf1 = f1 & FLOOR_SKIP & ~(decides ? (unsigned long)(SMFIP_NOMAIL |
+	    SMFIP_NORCPT) : 0UL);
 	*pf2 = 0;
 	*pf3 = 0;
-	/* An empty list: the MTA sends no macro with end of message. */
+	/* Empty lists: the MTA sends no macro with any stage. */
 	(void)smfi_setsymlist(ctx, SMFIM_EOM, "");
+	if (decides) {
+		(void)smfi_setsymlist(ctx, SMFIM_ENVFROM, "");
+		(void)smfi_setsymlist(ctx, SMFIM_ENVRCPT, "");
+	}
 	return SMFIS_CONTINUE;
 }
 
@@ -76,8 +98,11 @@ int main(int argc, char **argv)
 	const char *sock = NULL;
 	int ch, backlog = 1024;
 
-	while ((ch = getopt(argc, argv, "p:b:")) != -1) {
+	while ((ch = getopt(argc, argv, "dp:b:")) != -1) {
 		switch (ch) {
+		case 'd':
+			decides = 1;
+			break;
 		case 'p':
 			sock = optarg;
 			break;
@@ -91,10 +116,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (sock == NULL || optind != argc || backlog < 1) {
-		fputs("usage: floor-milter -p SOCKET [-b BACKLOG]\n", stderr);
+		fputs("usage: floor-milter [-d] -p SOCKET [-b BACKLOG]\n", stderr);
 		return 2;
 	}
 	umask(0);
+	if (decides) {
+		floor_desc.xxfi_envfrom = fm_continue;
+		floor_desc.xxfi_envrcpt = fm_continue;
+	}
 	if (smfi_setconn((char *)sock) == MI_FAILURE ||
 	    smfi_setbacklog(backlog) == MI_FAILURE ||
 	    smfi_register(floor_desc) == MI_FAILURE ||
