@@ -14,11 +14,12 @@
 #	starts the milters on that transport - floor-milter (every stage
 #	negotiated away but end of message, one header inserted), the same
 #	with -d, "decide" (MAIL and RCPT also sent and answered: the floor of
-#	a milter that decides where SPEC says portrole must), noop-milter (every callback, a reply to each) and three
-#	portrole-milters, all with SPF off and DKIM off: "portrole" (Mode
-#	enforce, the default), "audit" (Mode audit: nothing can be refused at
-#	MAIL or RCPT, so those stages are negotiated "no reply") and "stats"
-#	(enforce with StatsFile, StatsInterval 1: the metrics' cost) - then
+#	a milter that decides where SPEC says portrole must), noop-milter
+#	(every callback, a reply to each) and three portrole-milters, all
+#	with SPF off and DKIM off: "portrole" (Mode enforce, the default),
+#	"audit" (Mode audit: nothing can be refused at MAIL or RCPT, so those
+#	stages are negotiated "no reply") and "stats" (enforce with
+#	StatsFile, StatsInterval 1: the metrics' cost) - then
 #	runs BENCH_E2E_ROUNDS rounds. A round switches main.cf's
 #	smtpd_milters (postconf -e + postfix reload) to none, floor, decide,
 #	noop, portrole, audit and stats, in an order that rotates by one each
@@ -42,8 +43,8 @@
 #	Every message must be delivered ("status=sent" in the maillog).
 #	Each socket type ends with the per-round ratios portrole/none and
 #	portrole/floor (also portrole/decide, floor/none, decide/floor,
-#	noop/none, audit/floor and stats/portrole): median (min..max). The stats variant must have
-#	written its metrics file.
+#	noop/none, audit/floor and stats/portrole): median (min..max). The
+#	stats variant must have written its metrics file.
 #
 #	The machine is checked first (tests/bench/bench-lib.sh): CPU model,
 #	load average before and after; a 1-minute load above 1.5 refuses,
@@ -102,16 +103,14 @@ echo "$(postconf -d mail_version 2>/dev/null | sed 's/ = / /'), $(dpkg-query -W 
 T=$(mktemp -d /tmp/portrole-e2e.XXXXXX) || exit 1
 chmod 755 "$T"   # Postfix runs as postfix and must reach the spool
 mkdir -m 755 "$T/sock"
-MPIDS=
 declare -A MPID     # variant -> the PID of its milter (none has none)
 COUNT_SINK_PID=
 
 # milters_stop - stop the milters (libmilter takes up to ~5 s).
 milters_stop() {
     local p
-    for p in $MPIDS; do kill "$p" 2>/dev/null; done
-    for p in $MPIDS; do pf_wait_gone "$p" 15 || kill -9 "$p" 2>/dev/null; done
-    MPIDS=
+    for p in "${MPID[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${MPID[@]}"; do pf_wait_gone "$p" 15 || kill -9 "$p" 2>/dev/null; done
     MPID=()
     rm -f "$T"/sock/*.sock
 }
@@ -191,8 +190,7 @@ EOF
         "$PORTROLE_MILTER" -c "$T/$s.conf" -f >"$T/$s.log" 2>&1 &
         MPID[$s]=$!
     done
-    MPIDS="${MPID[*]}"
-    for s in floor decide noop $PORTROLES; do
+    for s in "${!MPID[@]}"; do
         wait_sock "$1" "$s" || fail "$s did not start on $1: $(tail -3 "$T/$s.log")"
     done
 }
@@ -260,7 +258,7 @@ bench() {
             set -- $(run "$x" "$m" "$r")
             [ $# = 4 ] || exit 1
             echo "$1" >>"$T/acc.$x.$m"; echo "$2" >>"$T/e2e.$x.$m"
-            echo "$3" >>"$T/cpu.$x.$m"; echo "$4" >>"$T/mcpu.$x.$m"
+            echo "$3" >>"$T/busy.$x.$m"; echo "$4" >>"$T/mcpu.$x.$m"
             printf '  %sround %d %-9s SMTP accept %7.1f msg/s   end to end %7.1f msg/s   busy %3d %%   milter CPU %4d us/msg\n' \
                 "$(bench_tag)" "$r" "$m" "$1" "$2" "$3" "$4"
         done
@@ -286,7 +284,7 @@ bench() {
     echo "== machine busy (%) and milter CPU (us/msg), $x sockets (min median max)"
     for m in $VARIANTS; do
         printf '  %s%-9s busy %s   milter CPU %s\n' "$(bench_tag)" "$m" \
-            "$(bench_stats %.0f <"$T/cpu.$x.$m")" "$(bench_stats %.0f <"$T/mcpu.$x.$m")"
+            "$(bench_stats %.0f <"$T/busy.$x.$m")" "$(bench_stats %.0f <"$T/mcpu.$x.$m")"
     done
     echo "== ratios, $x sockets (median of the per-round ratios (min..max))"
     for k in acc e2e; do
