@@ -9,6 +9,7 @@
 #	sendmail-fixture.sh milter-stop DIR
 #	sendmail-fixture.sh stop DIR
 #	sendmail-fixture.sh check
+#	sendmail-fixture.sh tmpdir NAME
 #
 # DESCRIPTION
 #	Debian's sendmail-bin conflicts with postfix, so it is never installed:
@@ -38,6 +39,11 @@
 #	with stdout and stderr to DIR/log/milter.log, replacing a running one.
 #	Every process is stopped by its PID by "stop" ("milter-stop" for the
 #	milter alone).  "check" tells whether this host can run the fixture.
+#
+#	"tmpdir" makes and prints a new DIR for a test that names none:
+#	${TMPDIR:-/tmp}/portrole-NAME.XXXXXX, mode 0755 whoever runs it, since
+#	smtp-sink and the local mailer run as unprivileged users, who cannot
+#	enter a checkout under a 0700 home directory such as /root.
 #
 # DIAGNOSTICS
 #	Exit 77 when the host cannot run the fixture (not root, no unshare,
@@ -357,6 +363,13 @@ sm_setdir() {
 	SENDMAIL=$ROOT/usr/libexec/sendmail/sendmail
 }
 
+cmd_tmpdir() {
+	[ -n "${1:-}" ] || sm_die "missing NAME"
+	_t=$(mktemp -d "${TMPDIR:-/tmp}/portrole-$1.XXXXXX") || sm_die "cannot create a directory in ${TMPDIR:-/tmp}"
+	chmod 755 "$_t" || sm_die "cannot chmod $_t"
+	echo "$_t"
+}
+
 sm_main() {
 	_cmd=${1:-}; [ $# -gt 0 ] && shift
 	case $_cmd in
@@ -368,7 +381,8 @@ sm_main() {
 	milter)	sm_setdir "${1:-}"; shift; cmd_milter "$@" ;;
 	milter-stop) sm_setdir "${1:-}"; cmd_milter_stop ;;
 	stop)	sm_setdir "${1:-}"; cmd_stop ;;
-	*)	echo "usage: $0 fetch|check|setup DIR|start DIR|milter DIR CMD...|milter-stop DIR|stop DIR" >&2
+	tmpdir)	cmd_tmpdir "${1:-}" ;;
+	*)	echo "usage: $0 fetch|check|tmpdir NAME|setup DIR|start DIR|milter DIR CMD...|milter-stop DIR|stop DIR" >&2
 		exit 2 ;;
 	esac
 }
