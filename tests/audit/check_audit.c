@@ -24,8 +24,8 @@
 #include <zlib.h>
 #endif
 
-#include "auditlog_agg.h"
-#include "auditlog_reader.h"
+#include "audit/auditlog_agg.h"
+#include "audit/auditlog_reader.h"
 #include "log.h"
 
 #define REF_2024_12_01  1733011200      /* clock references, UTC */

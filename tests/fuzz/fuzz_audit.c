@@ -17,8 +17,8 @@
  */
 #include "acconfig.h"
 
-#include "auditlog_agg.h"
-#include "auditlog_reader.h"
+#include "audit/auditlog_agg.h"
+#include "audit/auditlog_reader.h"
 #include "fuzz.h"
 
 #define FIELD(rec, f) check_field((rec)->f, sizeof((rec)->f), #f)
