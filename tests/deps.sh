@@ -1,6 +1,7 @@
 #!/bin/sh
-# tests/deps.sh - install every Debian 12 package that building, the demo
-# and the whole test suite need, and say which ones it installs.
+# tests/deps.sh - install every Debian package that building, the demo and
+# the whole test suite need, on Debian 13 (trixie) or 12 (bookworm), and say
+# which ones it installs.
 #
 #	tests/deps.sh [--list] [--bench]
 #
@@ -31,11 +32,45 @@
 # of the packages it installed, dependencies included, is disabled (and
 # stopped) afterwards: postfix, prometheus (a server on *:9090), man-db's
 # timer, and with --bench opendkim and nsd.
+#
+# No name is tied to one release: the one package whose name carries a
+# version, clang's sanitizer and libFuzzer runtime, is chosen by what is
+# installed and what apt offers (clang_rt below). After apt-get update, and
+# before anything is installed, every missing package is looked up in
+# apt: on a release that lacks one (a future Debian, a derivative), deps.sh
+# names each package it cannot find and installs nothing.
+#   python3-spf ships the RFC 7208 and RFC 4408 SPF test suites
+#          (/usr/share/doc/python3-spf/*-tests.yml.gz) that make check runs
+#   locales, gettext, autopoint: the Japanese catalogue and the ja_JP.UTF-8
+#          locale its tests run under; fonts-ipafont-gothic: a CJK font for
+#          the browser test of the Japanese HTML report
 # Keep one package a word in PKGS, so that lists merge easily.
 set -e
+
+# clang_rt - the clang runtime package (ASan, UBSan, libFuzzer) that goes
+# with the clang this machine has: libclang-rt-N-dev for an installed
+# clang N when apt offers it, else the unversioned libclang-rt-dev, which
+# follows the release's default clang, the one "clang" installs.
+clang_rt() {
+    v=
+    if command -v clang >/dev/null 2>&1; then
+        v=$(clang --version 2>/dev/null | sed -n 's/.*clang version \([0-9][0-9]*\).*/\1/p' | head -1)
+    fi
+    if [ -n "$v" ] && [ -n "$(candidate "libclang-rt-$v-dev")" ]; then
+        echo "libclang-rt-$v-dev"
+    else
+        echo libclang-rt-dev
+    fi
+}
+
+# candidate PKG - the version apt would install, empty when it offers none.
+candidate() {
+    apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -v '^(none)$' || true
+}
+
 PKGS="
  build-essential autoconf automake libtool pkg-config m4 dpkg-dev
- clang libclang-rt-14-dev
+ clang $(clang_rt)
  libmilter-dev check miltertest libspf2-dev libopendkim-dev opendkim-tools
  zlib1g-dev libidn2-dev
  util-linux mount debootstrap
@@ -44,8 +79,9 @@ PKGS="
  swaks libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl
  libio-socket-inet6-perl
  libsasl2-modules libsasl2-modules-db sasl2-bin
- openssl iproute2 python3 python3-yaml valgrind
+ openssl iproute2 python3 python3-yaml python3-spf valgrind
  chromium
+ locales gettext autopoint fonts-ipafont-gothic
 "
 for a in "$@"; do
     if [ "$a" = --bench ]; then
@@ -69,7 +105,7 @@ if [ -z "$missing" ]; then
     echo "deps.sh: all $(echo $PKGS | wc -w) packages are installed"
     exit 0
 fi
-echo "deps.sh: installing" $missing
+echo "deps.sh: missing" $missing
 # Postfix must install without configuring a system instance: the tests
 # run their own private one on loopback.
 echo 'postfix postfix/main_mailer_type select No configuration' | $SUDO debconf-set-selections
@@ -86,6 +122,15 @@ no_removal() {
 }
 no_removal
 $SUDO apt-get update -qq
+# Every name must be known to this release before anything is installed.
+unknown=$(for p in $missing; do [ -n "$(candidate "$p")" ] || echo "$p"; done)
+if [ -n "$unknown" ]; then
+    rel=$(sed -n 's/^PRETTY_NAME=//p' /etc/os-release 2>/dev/null | tr -d '"')
+    echo "deps.sh: ${rel:-this system} offers no package named:" $unknown >&2
+    echo "deps.sh: nothing was installed. deps.sh knows Debian 13 (trixie) and 12 (bookworm);" >&2
+    echo "deps.sh: on another release, install the equivalents of these by hand (or add them here)." >&2
+    exit 1
+fi
 no_removal
 # No service starts while installing (invoke-rc.d and deb-systemd-invoke
 # ask policy-rc.d; 101 = "not allowed"), unless the host has its own policy.
@@ -99,6 +144,7 @@ fi
 installed() { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | sed -n 's/^ii  *//p' | sort; }
 before=$(mktemp)
 installed >"$before"
+echo "deps.sh: installing" $missing
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
 # The tests run their own Postfix, Prometheus, ...: no system service stays
 # on, neither of the packages named here nor of those they pulled in
