@@ -54,6 +54,7 @@ PF_PASSWORD=portrole-test-secret
 
 PF_DIR=
 PF_SRCDIR=${PF_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+. "$PF_SRCDIR/tests/swaks.sh"
 PF_SINK_PID=
 PF_MILTER_PID=
 PF_MASTER_PID=
@@ -384,7 +385,7 @@ pf_wait_queue_empty() {
 # DIR/out/NAME.txt. Returns swaks' exit status.
 pf_send() {
     local name=$1; shift
-    swaks --server 127.0.0.1 --helo client.test --timeout 20 \
+    swaks_run --server 127.0.0.1 --helo client.test --timeout 20 \
         --add-header "X-Test-Case: $name" "$@" \
         >"$PF_DIR/out/$name.txt" 2>&1
 }
