@@ -83,12 +83,17 @@ if [ -f config.status ]; then
     make -s distclean >/dev/null 2>&1 || { echo "make distclean failed"; exit 1; }
 fi
 
-# The RFC 7208 suite is data beside the tree (shared/spf/), never in it:
-# tests/spf-suite reads it from SPF_SUITE and skips when it is absent.
-: "${SPF_SUITE:=$top/../shared/spf/rfc7208-tests.yml}"
+# The RFC 7208 and RFC 4408 SPF suites are data, never in the tree: Debian's
+# python3-spf ships both (deps.sh installs it), ../shared/spf/ beside the
+# tree is the fallback, and SPF_SUITE names an RFC 7208 file of your own.
+# tests/spf-suite says which it runs; here, where they are looked for.
+: "${SPF_SUITE:=}"
 export SPF_SUITE
-if [ -f "$SPF_SUITE" ]; then echo "SPF suite: $SPF_SUITE"
-else echo "SPF suite not found at $SPF_SUITE: tests/spf-suite will skip (set SPF_SUITE)"; fi
+for f in ${SPF_SUITE:-/usr/share/doc/python3-spf/rfc7208-tests.yml.gz} \
+    /usr/share/doc/python3-spf/rfc4408-tests.yml.gz; do
+    if [ -f "$f" ]; then echo "SPF suite: $f"
+    else echo "SPF suite not found at $f (tests/deps.sh installs python3-spf; fallback: $top/../shared/spf)"; fi
+done
 
 step "autoreconf"
 autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; exit 1; }
