@@ -1,13 +1,15 @@
 #!/bin/sh
-# tests/deb-install.sh DEB - the Debian package in a fresh Debian 12 root
-# (issue 18, item 1). Run by "make check-deb" (not by "make check"): it
+# tests/deb-install.sh [--suite SUITE] DEB - the Debian package in a fresh
+# root of SUITE (trixie or bookworm; default: the host's own release), with
+# that release's stock Postfix (issue 18 item 1, issue 24 item 5). Run by
+# "make check-deb" (not by "make check"), and by tests/fresh.sh's "deb"
+# scenario for the package it built in a root of the other release: it
 # needs root, debootstrap (or the cached root) and the Debian mirror.
 #
-# A fresh bookworm root comes from tests/fresh.sh --root when that script
-# is in the tree, else from the same cache it keeps: the tarball
-# ${PORTROLE_FRESH_CACHE:-/var/cache/portrole-fresh}/bookworm-base.tar,
-# built once by debootstrap from the host's mirror under an exclusive
-# flock on the cache's "lock" file, unpacked under a shared one.
+# The fresh root and the namespaces are tests/root-lib.sh's (shared with
+# tests/fresh.sh): the tarball
+# ${PORTROLE_FRESH_CACHE:-/var/cache/portrole-fresh}/SUITE-base.tar, built
+# once by debootstrap from the host's mirror, unpacked for each run.
 #
 #   phase 1, the host's network (apt needs the mirror): Debian's own
 #	postfix in its default "Internet Site" configuration, swaks and the
@@ -30,114 +32,57 @@
 # shell ends the kernel ends every process left in it. The root is then
 # removed. Exit 0 pass, 1 fail, 77 not root / no debootstrap / no cache.
 set -u
-DEB=${1:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${PORTROLE_FRESH_CACHE:-/var/cache/portrole-fresh}
-BASE=$CACHE/bookworm-base.tar
 WORKBASE=${PORTROLE_FRESH_WORK:-/var/tmp}
-CHECKS=0 FAILED=0 ROOT= NSPID=
+CHECKS=0 FAILED=0 ROOT=
+ROOT_TAG=deb-install
+. "$top/tests/root-lib.sh"
+SUITE=$(root_host_suite)
+if [ "${1:-}" = --suite ]; then
+    SUITE=${2:-}; shift 2 2>/dev/null || shift
+fi
+DEB=${1:-}
 
 say() { echo "deb-install: $*" >&2; }
 ok() { CHECKS=$((CHECKS + 1)); echo "ok $CHECKS - $1"; }
 not_ok() { CHECKS=$((CHECKS + 1)); FAILED=$((FAILED + 1)); echo "not ok $CHECKS - $1${2:+: $2}"; }
 
 if [ -z "$DEB" ] || [ ! -s "$DEB" ]; then
-    echo "usage: tests/deb-install.sh portrole_VERSION_ARCH.deb (make check-deb)" >&2
+    echo "usage: tests/deb-install.sh [--suite trixie|bookworm] portrole_VERSION_ARCH.deb (make check-deb)" >&2
+    exit 2
+fi
+if ! root_suite_ok "$SUITE"; then
+    echo "deb-install.sh: suite '$SUITE' is not trixie or bookworm (this host: $(root_host_suite))" >&2
     exit 2
 fi
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP: deb-install.sh: needs root (chroot, namespaces)"
     exit 77
 fi
-if [ ! -s "$BASE" ] && ! command -v debootstrap >/dev/null 2>&1 && [ ! -x "$top/tests/fresh.sh" ]; then
-    echo "SKIP: deb-install.sh: no cached root in $CACHE and no debootstrap"
+if [ ! -s "$PORTROLE_FRESH_CACHE/$SUITE-base.tar" ] && ! command -v debootstrap >/dev/null 2>&1; then
+    echo "SKIP: deb-install.sh: no cached $SUITE root in $PORTROLE_FRESH_CACHE and no debootstrap"
     exit 77
 fi
 
-# mirror - the Debian mirror the host's apt uses
-mirror() {
-    m=$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-    echo "${m:-http://deb.debian.org/debian}"
-}
-
-# fresh_root DIR - a fresh bookworm root in DIR
-fresh_root() {
-    if [ -x "$top/tests/fresh.sh" ] && "$top/tests/fresh.sh" --help 2>&1 | grep -q -- '--root'; then
-        "$top/tests/fresh.sh" --root "$1"
-        return
-    fi
-    mkdir -p "$CACHE" "$1" || return 1
-    (
-        flock -w 1800 9 || exit 1
-        [ -s "$BASE" ] && exit 0
-        say "debootstrap bookworm from $(mirror) (once; cached in $BASE)"
-        rm -rf "$CACHE/bookworm.tmp"
-        debootstrap bookworm "$CACHE/bookworm.tmp" "$(mirror)" >"$CACHE/debootstrap.log" 2>&1 &&
-            tar -C "$CACHE/bookworm.tmp" --numeric-owner -cf "$BASE.part" . &&
-            mv "$BASE.part" "$BASE"
-        rc=$?
-        rm -rf "$CACHE/bookworm.tmp"
-        exit $rc
-    ) 9>"$CACHE/lock" || return 1
-    (
-        flock -s -w 1800 9 || exit 1
-        tar -C "$1" --numeric-owner -xpf "$BASE"
-    ) 9>"$CACHE/lock"
-}
-
 # inside NET SCRIPT - run SCRIPT (a file in the root) chrooted, in private
-# mount and PID namespaces, NET=private adds a loopback-only network
+# mount and PID namespaces; NET=private: loopback only
 inside() {
-    opts="--mount --pid --fork --kill-child"
-    [ "$1" = private ] && opts="$opts --net"
-    # shellcheck disable=SC2086
-    NET=$1 unshare $opts -- /bin/sh -c '
-        set -e
-        R=$1
-        [ "$NET" != private ] || ip link set lo up
-        mount --make-rprivate /
-        mount -t proc proc "$R/proc"
-        mount -t sysfs -o ro sysfs "$R/sys"
-        mount -t tmpfs -o mode=755,nosuid dev "$R/dev"
-        for n in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
-            mknod -m 666 "$R/dev/${n%% *}" c ${n#* }
-        done
-        mkdir -m 755 "$R/dev/pts" && mkdir -m 1777 "$R/dev/shm"
-        mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$R/dev/pts"
-        ln -s pts/ptmx "$R/dev/ptmx" && ln -s /proc/self/fd "$R/dev/fd"
-        exec chroot "$R" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
-            PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive /bin/sh "$2"
-    ' deb-ns "$ROOT" "$2" </dev/null &
-    NSPID=$!
-    wait "$NSPID"
-    rc=$?
-    NSPID=
-    return $rc
+    root_run "$ROOT" "$1" /dev/stdout "/bin/sh $2"
 }
 
 teardown() {
-    [ -n "$NSPID" ] && kill -TERM "$NSPID" 2>/dev/null && wait "$NSPID" 2>/dev/null
-    NSPID=
-    [ -n "$ROOT" ] && [ -d "$ROOT" ] || return 0
-    if findmnt -rn -o TARGET | grep -q "^$ROOT/"; then
-        say "mounts left under $ROOT, not removed"
-        return 1
-    fi
-    if [ "$FAILED" -gt 0 ] && [ -n "${KEEP_ROOT:-}" ]; then
-        say "kept $ROOT"
-    else
-        rm -rf --one-file-system "$ROOT"
-    fi
+    keep=
+    [ "$FAILED" -gt 0 ] && [ -n "${KEEP_ROOT:-}" ] && keep=1
+    root_teardown "$ROOT" $keep
 }
 trap teardown EXIT
 trap 'exit 1' INT TERM HUP
 
 ROOT=$(mktemp -d "$WORKBASE/portrole-deb.XXXXXX") || exit 1
 say "fresh root in $ROOT"
-fresh_root "$ROOT" || { not_ok "a fresh Debian 12 root"; exit 1; }
-ok "a fresh Debian 12 root ($(cat "$ROOT/etc/debian_version"))"
-[ -s /etc/apt/sources.list.d/debian.sources ] &&
-    cp /etc/apt/sources.list.d/debian.sources "$ROOT/etc/apt/sources.list.d/" && rm -f "$ROOT/etc/apt/sources.list"
+root_unpack "$SUITE" "$ROOT" || { not_ok "a fresh $SUITE root"; exit 1; }
+ok "a fresh $SUITE root (Debian $(cat "$ROOT/etc/debian_version"))"
+root_sources "$SUITE" "$ROOT"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 mkdir -p "$ROOT/root/t"
 # Named without "portrole", so that phase 3's search finds only what the package left.
@@ -189,10 +134,12 @@ done
     ok "StatsFile link in node-exporter's textfile directory" || not_ok "StatsFile link"
 
 # ---- phase 2: mail through a stock chrooted Postfix (loopback only) ----------------
+cp "$top/tests/swaks.sh" "$T/swaks.sh"
 cat >"$T/phase2.sh" <<'EOF'
 set -u
 : >/etc/resolv.conf
 cd /root/t
+. /root/t/swaks.sh
 # The two main.cf lines, as README.Debian gives them.
 sed -n 's/^    \(smtpd_milters = .*\)$/\1/p; s/^    \(non_smtpd_milters = .*\)$/\1/p' \
     /usr/share/doc/portrole/README.Debian >milter.lines
@@ -229,13 +176,13 @@ ls -l /var/spool/postfix/portrole/ >socket.ls
 /usr/lib/postfix/configure-instance.sh - >/dev/null 2>&1 || true
 postfix start >postfix.start 2>&1
 i=0
-while ! swaks --server 127.0.0.1 --port 25 --quit-after CONNECT >/dev/null 2>&1 && [ $i -lt 100 ]; do
+while ! swaks_run --server 127.0.0.1 --port 25 --quit-after CONNECT >/dev/null 2>&1 && [ $i -lt 100 ]; do
     sleep 0.1; i=$((i + 1))
 done
-swaks --server 127.0.0.1 --port 25 --helo client.example.net --from sender@example.net \
+swaks_run --server 127.0.0.1 --port 25 --helo client.example.net --from sender@example.net \
     --to root@localhost --header 'Subject: via port 25' >swaks25.out 2>&1
 echo "swaks 25: $?"
-swaks --server 127.0.0.1 --port 587 --tls --auth PLAIN --auth-user alice@mx.example.test \
+swaks_run --server 127.0.0.1 --port 587 --tls --auth PLAIN --auth-user alice@mx.example.test \
     --auth-password secret --helo laptop.example.net --from alice@mx.example.test \
     --to root@localhost --header 'Subject: via port 587' >swaks587.out 2>&1
 echo "swaks 587: $?"

@@ -1,65 +1,71 @@
 #!/bin/bash
-# tests/fresh.sh - the README's quick start on a freshly built Debian 12.
+# tests/fresh.sh - the README's quick start on a freshly built Debian 13 or 12.
 #
 # SYNOPSIS
-#	tests/fresh.sh [SCENARIO...]	(default: default)
-#	tests/fresh.sh --root DIR	unpack a fresh base root into DIR, exit
+#	tests/fresh.sh [--suite trixie|bookworm] [SCENARIO...]	(default: default)
+#	tests/fresh.sh [--suite SUITE] --root DIR	unpack a fresh base root into DIR, exit
 #	tests/fresh.sh --list		the scenarios
 #
 # DESCRIPTION
-#	Builds a Debian 12 (bookworm) root with debootstrap (default variant)
-#	from the host's configured Debian mirror, caches it as a tarball in
-#	$PORTROLE_FRESH_CACHE (default /var/cache/portrole-fresh), and for each
-#	scenario unpacks a new copy, copies this work tree in (the files git
-#	tracks plus untracked ones not ignored: no build products), and runs
-#	the two commands of the README's "Quick start" block, read from
-#	README.md at run time so that they are exactly what the README says,
-#	as root (a fresh root has no sudo), then tears everything down.
+#	Builds a root of the suite (default trixie, Debian 13, the current
+#	stable; bookworm is Debian 12) with debootstrap (default variant)
+#	from the host's configured Debian mirror, caches it as a tarball per
+#	suite in $PORTROLE_FRESH_CACHE (default /var/cache/portrole-fresh),
+#	and for each scenario unpacks a new copy, gives it the suite's own apt
+#	sources (SUITE, SUITE-updates, SUITE-security on the host's mirrors),
+#	copies this work tree in (the files git tracks plus untracked ones not
+#	ignored: no build products), and runs the two commands of the README's
+#	"Quick start" block, read from README.md at run time so that they are
+#	exactly what the README says, as root (a fresh root has no sudo), then
+#	tears everything down. Roots, namespaces and teardown are
+#	tests/root-lib.sh's, shared with tests/deb-install.sh.
 #
-#	Namespaces, and why there are two phases: the README's commands
-#	install packages from the mirror (tests/deps.sh), and a loopback-only
-#	network namespace cannot reach it. So:
+#	Why there are two phases: the README's commands install packages
+#	from the mirror (tests/deps.sh), and a loopback-only network namespace
+#	cannot reach it. So:
 #	  phase 1, private mount and PID namespaces, the host's network:
 #	    tests/deps.sh and tests/integration/sendmail-fixture.sh fetch,
 #	    the two steps of the commands that download;
 #	  phase 2, private mount, PID and network namespaces (loopback only),
 #	    the root's resolv.conf emptied: the README's two commands, whose
 #	    tests/deps.sh is then a no-op ("all N packages are installed").
-#	Both phases chroot into the root (bind-mounted on itself, so that its
-#	/ is a mount point as on a real machine) with /proc, /sys, a minimal /dev
-#	(tmpfs with null, zero, full, random, urandom, tty, a private devpts)
-#	and /dev/shm mounted inside the namespace; when its first process
-#	ends every other one is killed by the kernel and every mount goes.
-#	The root is then removed (after checking no mount is left under it).
 #
 #	Every scenario checks after phase 1 that tests/deps.sh left no
 #	system service enabled (no new link under /etc/systemd/system).
+#	The RFC 7208 and RFC 4408 SPF suites come from the root's own
+#	python3-spf (tests/deps.sh installs it), so no suite skips for want of
+#	../shared beside the tree.
 #
 #	Scenarios:
 #	  default  checkout in /srv/portrole; the README's commands in full
 #	  root     checkout in /root/portrole (a 0700 home directory)
-#	  build    the README's build line in the tree first, then the quick
-#	           start
+#	  build    the README's package line (apt-get install ...) in phase 1,
+#	           its build line in the tree, then the quick start
 #	  exim     exim4-daemon-light installed first; both commands must
 #	           stop at tests/deps.sh's refusal (installing postfix would
 #	           remove exim4), and afterwards exim4-daemon-light must still
 #	           be installed, with /etc/exim4 unchanged and no postfix
-#	Only "default" runs the test command in full. The others set
+#	  deb      the README's package lines in the root (tests/deps.sh, the
+#	           build, "make deb": the .deb of that release), then
+#	           tests/deb-install.sh --suite SUITE installs it in a second
+#	           fresh root of the same suite with its stock Postfix (what
+#	           "make check-deb" does on a machine of that release)
+#	"default" runs the test command in full. root, build and exim set
 #	FUZZ_SECONDS=5 and PORTROLE_SKIP_FAULTS=1 (both documented knobs of
-#	tests/run-all.sh) so that four scenarios fit in well under an hour: what
-#	they check is the location, the order and the host, not the load.
+#	tests/run-all.sh): what they check is the location, the order and the
+#	host, not the load.
 #
-#	--root DIR is for other tests that need a fresh Debian 12 (the Debian
-#	package test): it unpacks the cached base root (building it first if
-#	needed) into the empty or missing DIR and exits 0. The caller mounts,
-#	chroots and removes it.
+#	--root DIR is for other tests that need a fresh root: it unpacks the
+#	cached base root of the suite (building it first if needed) into the
+#	empty or missing DIR and exits 0. The caller mounts, chroots and
+#	removes it.
 #
-#	Logs go to $PORTROLE_FRESH_LOGS (default _build/fresh/ in this tree),
-#	one directory per scenario: phase1.log, demo.log, test.log. The script
-#	prints the demo's table and the test command's last lines, and ends
-#	with "fresh: N of M scenarios passed". On this machine the base root
-#	takes ~5 minutes once, a scenario's phase 1 ~5 minutes, the default
-#	scenario's commands 20-30 minutes.
+#	Logs go to $PORTROLE_FRESH_LOGS (default _build/fresh/SUITE/ in this
+#	tree), one directory per scenario: phase1.log, demo.log, test.log. The
+#	script prints the demo's table and the test command's last lines, and
+#	ends with "fresh: N of M scenarios passed (SUITE)". On this machine a
+#	base root takes ~5 minutes once, a scenario's phase 1 ~5 minutes, the
+#	default scenario's commands 25-40 minutes.
 #
 # ENVIRONMENT
 #	PORTROLE_FRESH_CACHE  the cache directory (flock'ed while used)
@@ -70,58 +76,20 @@
 #			      of the others (FUZZ_SECONDS=5 PORTROLE_SKIP_FAULTS=1)
 #
 # EXIT STATUS
-#	0 every scenario passed, 1 one failed, 77 not root or no debootstrap.
+#	0 every scenario passed, 1 one failed, 2 usage, 77 not root or no
+#	debootstrap.
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PORTROLE_FRESH_CACHE:-/var/cache/portrole-fresh}
 WORKBASE=${PORTROLE_FRESH_WORK:-/var/tmp}
-LOGS=${PORTROLE_FRESH_LOGS:-$top/_build/fresh}
-BASE=$CACHE/bookworm-base.tar
-SCENARIOS="default root build exim"
+SUITE=trixie
+SCENARIOS="default root build exim deb"
 
 fr_msg() { echo "fresh: $*" >&2; }
 fr_die() { fr_msg "$*"; exit 1; }
-
-# fr_mirror - the Debian mirror the host's apt uses.
-fr_mirror() {
-    local m
-    m=${PORTROLE_FRESH_MIRROR:-}
-    [ -n "$m" ] || m=$(sed -n 's/^URIs: *\([^ ]*\/debian\)$/\1/p' \
-        /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-    [ -n "$m" ] || m=$(sed -n 's/^deb \(\[[^]]*\] \)\{0,1\}\([^ ]*\/debian\) bookworm .*/\2/p' \
-        /etc/apt/sources.list 2>/dev/null | head -1)
-    echo "${m:-http://deb.debian.org/debian}"
-}
-
-# fr_base - make sure the cached base root exists (exclusive lock).
-fr_base() {
-    mkdir -p "$CACHE" || fr_die "cannot create $CACHE"
-    (
-        flock -w 1800 9 || fr_die "cannot lock $CACHE/lock"
-        [ -s "$BASE" ] && exit 0
-        local tmp=$CACHE/bookworm.tmp mirror
-        mirror=$(fr_mirror)
-        fr_msg "debootstrap bookworm from $mirror (once; cached in $BASE)"
-        rm -rf "$tmp"
-        debootstrap bookworm "$tmp" "$mirror" >"$CACHE/debootstrap.log" 2>&1 ||
-            { tail -5 "$CACHE/debootstrap.log" >&2; rm -rf "$tmp"; fr_die "debootstrap failed"; }
-        tar -C "$tmp" --numeric-owner -cf "$BASE.part" . && mv "$BASE.part" "$BASE" ||
-            fr_die "cannot write $BASE"
-        rm -rf "$tmp"
-    ) 9>"$CACHE/lock"
-}
-
-# fr_unpack DIR - a fresh copy of the base root in DIR (shared lock).
-fr_unpack() {
-    fr_base || return 1
-    mkdir -p "$1" || return 1
-    [ -z "$(ls -A "$1")" ] || { fr_msg "$1 is not empty"; return 1; }
-    (
-        flock -s -w 1800 9 || fr_die "cannot lock $CACHE/lock"
-        tar -C "$1" --numeric-owner -xpf "$BASE"
-    ) 9>"$CACHE/lock"
-}
+ROOT_TAG=fresh
+. "$top/tests/root-lib.sh"
 
 # fr_readme_block HEADING [N] - the command lines of the Nth (default 1st)
 # indented code block of the README section HEADING, continuation lines
@@ -151,67 +119,10 @@ fr_copy_tree() {
     fi
 }
 
-# fr_inside ROOT NET CMD - run the shell command CMD as root in ROOT, in
-# private mount and PID namespaces (and network, NET=private), in the
-# background; sets FR_PID. Mounts are made inside the namespaces only.
-fr_inside() {
-    local root=$1 net=$2 cmd=$3 nsopt="--mount --pid --fork --kill-child"
-    [ "$net" = private ] && nsopt="$nsopt --net"
-    # shellcheck disable=SC2086
-    FR_NET=$net FR_ENV=${FR_ENV:-} unshare $nsopt -- /bin/sh -c '
-        set -e
-        R=$1; shift
-        [ "$FR_NET" != private ] || ip link set lo up
-        mount --make-rprivate /
-        # The root a mount point of its own, as / is on a real machine:
-        # "unshare -m --propagation private" (the Sendmail fixture) needs it.
-        mount --bind "$R" "$R"
-        mount -t proc proc "$R/proc"
-        mount -t sysfs -o ro sysfs "$R/sys"
-        mount -t tmpfs -o mode=755,nosuid dev "$R/dev"
-        for n in "null 1 3" "zero 1 5" "full 1 7" "random 1 8" "urandom 1 9" "tty 5 0"; do
-            d=${n%% *}; mm=${n#* }
-            mknod -m 666 "$R/dev/$d" c $mm
-        done
-        mkdir -m 755 "$R/dev/pts"; mkdir -m 1777 "$R/dev/shm"
-        mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts "$R/dev/pts"
-        ln -s pts/ptmx "$R/dev/ptmx"; ln -s /proc/self/fd "$R/dev/fd"
-        ln -s /proc/self/fd/0 "$R/dev/stdin"; ln -s /proc/self/fd/1 "$R/dev/stdout"
-        ln -s /proc/self/fd/2 "$R/dev/stderr"
-        mount -t tmpfs -o mode=1777 shm "$R/dev/shm"
-        exec chroot "$R" /usr/bin/env -i HOME=/root USER=root LOGNAME=root \
-            SHELL=/bin/bash TERM=dumb LANG=C.UTF-8 \
-            PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-            $FR_ENV /bin/bash -c "$1"
-    ' fresh-ns "$root" "$cmd" &
-    FR_PID=$!
-}
-
-# fr_run ROOT NET LOG CMD - fr_inside, output to LOG, wait; its exit status.
-fr_run() {
-    fr_inside "$1" "$2" "$4" >"$3" 2>&1 </dev/null
-    wait "$FR_PID"
-    local rc=$?
-    FR_PID=
-    return $rc
-}
-
-# fr_teardown ROOT - no process, no mount left; remove ROOT.
-fr_teardown() {
-    [ -n "${FR_PID:-}" ] && kill -TERM "$FR_PID" 2>/dev/null && wait "$FR_PID" 2>/dev/null
-    FR_PID=
-    [ -n "$1" ] && [ -d "$1" ] || return 0
-    if findmnt -rn -o TARGET | grep -q "^$1/"; then
-        fr_msg "mounts left under $1 (not removed):"; findmnt -rn -o TARGET | grep "^$1/" >&2
-        return 1
-    fi
-    rm -rf --one-file-system "$1"
-}
-
 # fr_scenario NAME - one scenario; 0 when it passed.
 fr_scenario() {
     local name=$1 dest=/srv/portrole log=$LOGS/$1 root pre="" post="" quick=""
-    local t0 rc=0 cmds c i=0
+    local t0 rc=0 cmds c i=0 pkgline=""
     t0=$(date +%s)
     case $name in
     default) quick=${PORTROLE_FRESH_QUICK:-} ;;
@@ -224,22 +135,26 @@ fr_scenario() {
             sed 's/^sudo //' | paste -sd'&' | sed 's/&/ \&\& /g')
         case $pre in autoreconf*configure*make*) ;;
         *) fr_msg "build: the README's build commands are not autoreconf, configure, make: $pre"; return 1 ;;
+        esac
+        # ... and its package line first, as a user types it (apt-get
+        # asks; the root answers yes through an apt.conf snippet).
+        pkgline=$(fr_readme_block "Build and install" 1 | sed 's/^sudo //')
+        case $pkgline in "apt-get install "*) ;;
+        *) fr_msg "build: the README's package line is not an apt-get install: $pkgline"; return 1 ;;
         esac ;;
     exim) quick=1 ;;
+    deb) ;;
     *) fr_msg "unknown scenario $name (see --list)"; return 1 ;;
     esac
     rm -rf "$log" && mkdir -p "$log" || return 1
     root=$(mktemp -d "$WORKBASE/portrole-fresh-$name.XXXXXX") || return 1
     FR_ROOT=$root
     fr_msg "$name: root $root, tree in $dest"
-    fr_unpack "$root" || { fr_teardown "$root"; return 1; }
-    # The root gets the host's Debian sources (mirror, updates, security).
-    if [ -s /etc/apt/sources.list.d/debian.sources ]; then
-        cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" &&
-            rm -f "$root/etc/apt/sources.list"
-    fi
+    root_unpack "$SUITE" "$root" || { root_teardown "$root"; return 1; }
+    # The root gets its own suite's sources on the host's mirrors.
+    root_sources "$SUITE" "$root"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
-    fr_copy_tree "$root" "$dest" || { fr_msg "$name: cannot copy the tree"; fr_teardown "$root"; return 1; }
+    fr_copy_tree "$root" "$dest" || { fr_msg "$name: cannot copy the tree"; root_teardown "$root"; return 1; }
 
     # Phase 1: downloads, with the host's network.
     local units="find /etc/systemd/system -type l | sort >/root/units.before"
@@ -251,10 +166,22 @@ fr_scenario() {
             find /etc/exim4 -type f -exec md5sum {} + | sort >/root/exim4.before && $units &&
             cd $dest && { tests/deps.sh; echo deps.sh exited \$?; }"
     fi
-    fr_msg "$name: phase 1 (network): tests/deps.sh, Sendmail packages"
-    if ! FR_ENV="" fr_run "$root" host "$log/phase1.log" "$p1"; then
+    if [ -n "$pkgline" ]; then
+        local yes=/etc/apt/apt.conf.d/90portrole-fresh
+        p1="$units && echo 'APT::Get::Assume-Yes \"true\";' >$yes && apt-get update -qq &&
+            $pkgline && rm -f $yes && cd $dest && tests/deps.sh && tests/integration/sendmail-fixture.sh fetch"
+    fi
+    if [ "$name" = deb ]; then
+        # The README's package lines, then the package in a second root.
+        p1="$units && cd $dest && $(fr_readme_block "Debian package" | paste -sd'&' | sed 's/&/ \&\& /g')"
+        case $p1 in *"make deb"*) ;;
+        *) fr_msg "deb: the README's \"Debian package\" block has no make deb: $p1"; root_teardown "$root"; return 1 ;;
+        esac
+    fi
+    fr_msg "$name: phase 1 (network): ${p1##*&& }"
+    if ! ROOT_ENV="" root_run "$root" host "$log/phase1.log" "$p1"; then
         tail -n 20 "$log/phase1.log" | sed 's/^/  | /' >&2
-        fr_msg "$name: phase 1 failed (log: $log/phase1.log)"; fr_teardown "$root"; return 1
+        fr_msg "$name: phase 1 failed (log: $log/phase1.log)"; root_teardown "$root"; return 1
     fi
     : >"$root/etc/resolv.conf"
     # Nothing deps.sh installed may be enabled as a system service.
@@ -265,15 +192,34 @@ fr_scenario() {
     else
         fr_msg "$name: no service enabled by tests/deps.sh ($(grep -m1 '^deps.sh: disabled' "$log/phase1.log" || echo 'none to disable'))"
     fi
+    if [ "$name" = deb ]; then
+        local deb
+        deb=$(ls "$root$dest"/portrole_*.deb 2>/dev/null | head -1)
+        tail -n 3 "$log/phase1.log"
+        if [ -z "$deb" ]; then
+            fr_msg "deb: make deb made no .deb (log: $log/phase1.log)"; rc=1
+        else
+            cp "$deb" "$log/" && deb=$log/${deb##*/}
+            fr_msg "deb: $(basename "$deb") built in the $SUITE root; Depends: $(dpkg-deb -f "$deb" Depends)"
+            root_teardown "$root" || rc=1
+            FR_ROOT=
+            "$top/tests/deb-install.sh" --suite "$SUITE" "$deb" >"$log/deb-install.log" 2>&1 || rc=1
+            grep -E '^(not )?ok |^deb-install: (PASS|FAIL)' "$log/deb-install.log" | tail -n 40
+        fi
+        root_teardown "$root" || rc=1
+        FR_ROOT=
+        fr_msg "$name: $([ $rc = 0 ] && echo passed || echo FAILED) in $(( ($(date +%s) - t0) / 60 )) min"
+        return $rc
+    fi
 
     # Phase 2: the README's commands, loopback only.
     local env=""
     [ -n "$quick" ] && env="FUZZ_SECONDS=5 PORTROLE_SKIP_FAULTS=1"
     mapfile -t cmds < <(fr_readme_block "Quick start")
-    [ ${#cmds[@]} -eq 2 ] || { fr_msg "the README's quick start has ${#cmds[@]} commands, not 2"; fr_teardown "$root"; return 1; }
+    [ ${#cmds[@]} -eq 2 ] || { fr_msg "the README's quick start has ${#cmds[@]} commands, not 2"; root_teardown "$root"; return 1; }
     if [ -n "$pre" ]; then
         fr_msg "$name: the build section's line: $pre"
-        FR_ENV=$env fr_run "$root" private "$log/build.log" "cd $dest && $pre" ||
+        ROOT_ENV=$env root_run "$root" private "$log/build.log" "cd $dest && $pre" ||
             { tail -n 20 "$log/build.log" | sed 's/^/  | /' >&2; fr_msg "$name: the build line failed"; rc=1; }
     fi
     for c in "${cmds[@]}"; do
@@ -281,7 +227,7 @@ fr_scenario() {
         local out=$log/test.log
         [ $i = 1 ] && out=$log/demo.log
         fr_msg "$name: phase 2 (loopback only): $c${env:+ (with $env)}"
-        FR_ENV=$env fr_run "$root" private "$out" "cd $dest && $c"
+        ROOT_ENV=$env root_run "$root" private "$out" "cd $dest && $c"
         local crc=$?
         if [ $i = 1 ]; then
             sed -n '/^SCENARIO /,/^(25\* = /p' "$out"
@@ -312,31 +258,43 @@ fr_scenario() {
             fr_msg "exim: exim4-daemon-light still installed, /etc/exim4 unchanged, no postfix"
         fi
     fi
-    fr_teardown "$root" || rc=1
+    root_teardown "$root" || rc=1
     FR_ROOT=
     fr_msg "$name: $([ $rc = 0 ] && echo passed || echo FAILED) in $(( ($(date +%s) - t0) / 60 )) min"
     return $rc
 }
 
-case ${1:-} in
---list) echo "$SCENARIOS"; exit 0 ;;
--h|--help) sed -n '2,70p' "$0"; exit 0 ;;
-esac
+usage() { echo "usage: tests/fresh.sh [--suite trixie|bookworm] [--root DIR | SCENARIO...]" >&2; exit 2; }
+ROOTDIR=
+args=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --list) echo "$SCENARIOS"; exit 0 ;;
+    -h|--help) sed -n '2,85p' "$0"; exit 0 ;;
+    --suite) [ $# -ge 2 ] || usage; SUITE=$2; shift 2 ;;
+    --suite=*) SUITE=${1#--suite=}; shift ;;
+    --root) [ $# -ge 2 ] || usage; ROOTDIR=$2; shift 2 ;;
+    -*) usage ;;
+    *) args+=("$1"); shift ;;
+    esac
+done
+root_suite_ok "$SUITE" || { fr_msg "unknown suite $SUITE: trixie (Debian 13) or bookworm (Debian 12)"; exit 2; }
+LOGS=${PORTROLE_FRESH_LOGS:-$top/_build/fresh/$SUITE}
 [ "$(id -u)" = 0 ] || { echo "fresh: SKIP: needs root (debootstrap, namespaces, chroot)"; exit 77; }
 command -v debootstrap >/dev/null || { echo "fresh: SKIP: debootstrap not installed"; exit 77; }
-if [ "${1:-}" = --root ]; then
-    [ -n "${2:-}" ] || fr_die "--root needs a directory"
-    fr_unpack "$2"
+if [ -n "$ROOTDIR" ]; then
+    root_unpack "$SUITE" "$ROOTDIR"
     exit $?
 fi
 
-FR_ROOT= FR_PID=
-trap 'fr_teardown "$FR_ROOT"' EXIT
+FR_ROOT= ROOT_PID=
+trap 'root_teardown "$FR_ROOT"' EXIT
 trap 'exit 1' INT TERM HUP
 passed=0 total=0
-for s in "${@:-default}"; do
+for s in "${args[@]:-default}"; do
     total=$((total + 1))
+    fr_msg "suite $SUITE, scenario $s"
     fr_scenario "$s" && passed=$((passed + 1))
 done
-echo "fresh: $passed of $total scenarios passed"
+echo "fresh: $passed of $total scenarios passed ($SUITE)"
 [ $passed = $total ]
