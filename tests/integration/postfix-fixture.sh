@@ -380,6 +380,15 @@ pf_wait_queue_empty() {
     done
 }
 
+# pf_log_trouble - of the maillog lines on stdin, those that concern what
+# the tests test: a warning or error about a milter or portrole, a deferral
+# or a bounce, a fatal error or a panic (a Postfix process that died). The
+# rest of Postfix's house-keeping (clock skew, "resetting file time
+# stamps", a slow disk) is the machine's business, not a failure.
+pf_log_trouble() {
+    grep -iE '(warning|error): .*(milter|portrole)|status=(deferred|bounced)|(fatal|panic): '
+}
+
 # pf_send NAME [swaks options] - one SMTP session from swaks. Adds the header
 # "X-Test-Case: NAME" to find the message later; the transcript goes to
 # DIR/out/NAME.txt. Returns swaks' exit status.
