@@ -92,12 +92,11 @@ ROOT_TAG=fresh
 . "$top/tests/root-lib.sh"
 
 # fr_readme_block HEADING [N] - the command lines of the Nth (default 1st)
-# indented code block of the README section HEADING, continuation lines
-# (ending in a backslash) joined.
+# indented code block of the README section HEADING (## or ###, up to the
+# next heading), continuation lines (ending in a backslash) joined.
 fr_readme_block() {
-    awk -v h="## $1" -v want="${2:-1}" '
-        $0 == h { on = 1; next }
-        on && /^## / { exit }
+    awk -v h="$1" -v want="${2:-1}" '
+        /^##+ / { t = $0; sub(/^#+ /, "", t); if (on) exit; if (t == h) { on = 1; next } }
         on && /^    [^ ]/ { if (!inblk) { blk++; inblk = 1 } }
         on && /^[^ ]/ { inblk = 0 }
         on && inblk && blk == want && /^    / {
