@@ -42,8 +42,9 @@
 #   python3-spf ships the RFC 7208 and RFC 4408 SPF test suites
 #          (/usr/share/doc/python3-spf/*-tests.yml.gz) that make check runs
 #   locales, gettext, autopoint: the Japanese catalogue and the ja_JP.UTF-8
-#          locale its tests run under; fonts-ipafont-gothic: a CJK font for
-#          the browser test of the Japanese HTML report
+#          locale its tests run under (deps.sh generates it, every run, when
+#          it is missing); fonts-ipafont-gothic: a CJK font for the browser
+#          test of the Japanese HTML report, fontconfig for its fc-list
 # Keep one package a word in PKGS, so that lists merge easily.
 set -e
 
@@ -81,7 +82,7 @@ PKGS="
  libsasl2-modules libsasl2-modules-db sasl2-bin
  openssl iproute2 python3 python3-yaml python3-spf valgrind
  chromium
- locales gettext autopoint fonts-ipafont-gothic
+ locales gettext autopoint fonts-ipafont-gothic fontconfig
 "
 for a in "$@"; do
     if [ "$a" = --bench ]; then
@@ -99,10 +100,23 @@ if [ "$(id -u)" -ne 0 ]; then
 else
     SUDO=
 fi
+# ja_locale - generate ja_JP.UTF-8 (the Japanese tests run under it) when
+# this machine does not have it yet.
+ja_locale() {
+    locale -a 2>/dev/null | grep -qix 'ja_JP\.utf-\{0,1\}8' && return 0
+    command -v locale-gen >/dev/null 2>&1 || return 0
+    if [ -f /etc/locale.gen ] && grep -q '^# *ja_JP.UTF-8 UTF-8' /etc/locale.gen; then
+        $SUDO sed -i 's/^# *\(ja_JP.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+    elif ! grep -qs '^ja_JP.UTF-8 UTF-8' /etc/locale.gen; then
+        echo 'ja_JP.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+    fi
+    $SUDO locale-gen >/dev/null && echo "deps.sh: generated the ja_JP.UTF-8 locale"
+}
 missing=$(for p in $PKGS; do dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
     grep -q 'install ok installed' || echo "$p"; done)
 if [ -z "$missing" ]; then
     echo "deps.sh: all $(echo $PKGS | wc -w) packages are installed"
+    ja_locale
     exit 0
 fi
 echo "deps.sh: missing" $missing
@@ -164,3 +178,4 @@ if command -v systemctl >/dev/null 2>&1; then
 fi
 [ -z "$off" ] || echo "deps.sh: disabled$off (the tests run private instances)"
 echo "deps.sh: installed" $missing
+ja_locale
