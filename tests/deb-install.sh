@@ -98,11 +98,12 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends postfix swaks ssl-cert sasl2-bin libsasl2-modules \
     libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl >/dev/null
 postconf -n >/root/t/main.cf.default
+postconf -h mail_version >/root/t/mail_version
 apt-get install -y -qq /root/t/pkg.deb >/root/t/install.out 2>&1
 EOF
 say "phase 1: postfix and the package from the mirror"
 if inside host /root/t/phase1.sh >"$T/phase1.log" 2>&1; then
-    ok "apt-get installs Debian's postfix, then the package"
+    ok "apt-get installs Debian's postfix $(cat "$T/mail_version" 2>/dev/null), then the package"
 else
     not_ok "phase 1: apt-get install" "$(tail -5 "$T/phase1.log")"
     exit 1
