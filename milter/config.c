@@ -904,6 +904,12 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
             error(c, c->file, rv->line, "StatsInterval: '%s' is not a number of seconds 1-3600", v);
         cfg->stats_interval = (int) n;
         break;
+    case PARAM_SHUTDOWNTIMEOUT:
+        n = strtol(v, &end, 10);
+        if (*v == 0 || *end || n < 0 || n > 3600)
+            error(c, c->file, rv->line, "ShutdownTimeout: '%s' is not a number of seconds 0-3600", v);
+        cfg->shutdown_timeout = (int) n;
+        break;
     default:
         break;
     }
@@ -1348,6 +1354,7 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
     case PARAM_LOGFORMAT: fprintf(fp, "%s %s\n", name, cfg->log_format == LOG_FORMAT_JSON ? "json" : "kv"); break;
     case PARAM_STATSFILE: STR(cfg->stats_file); break;
     case PARAM_STATSINTERVAL: fprintf(fp, "%s %d\n", name, cfg->stats_interval); break;
+    case PARAM_SHUTDOWNTIMEOUT: fprintf(fp, "%s %d\n", name, cfg->shutdown_timeout); break;
     case PARAM_LOGLEVEL:
         fprintf(fp, "%s %s\n", name, levels[cfg->log_level & 7]);
         break;

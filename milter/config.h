@@ -101,6 +101,7 @@ struct pr_config {
     int         log_level;      /* syslog priority: LOG_ERR .. LOG_DEBUG */
     char       *stats_file;     /* NULL: no metrics file */
     int         stats_interval; /* seconds */
+    int         shutdown_timeout; /* seconds open sessions get after SIGTERM */
 
     void       *spf_server;     /* owned by spf.c */
     void       *dkim_lib;       /* owned by dkim.c */

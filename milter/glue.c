@@ -7,6 +7,11 @@
  *	enough), no DATA or unknown-command events, no body unless DKIM runs,
  *	and "no reply" for the events whose answer is always continue.
  *
+ *	The private data is the milter connection (session.h): the config
+ *	pinned and the flags chosen at negotiation, which every SMTP session
+ *	on that connection runs under, also the ones after SMFIC_QUIT_NC; the
+ *	SMTP session hangs off it from connect to close.
+ *
  *	The role is decided once at connect and kept: Postfix's cleanup sends
  *	its own {daemon_name} at end of message, not the listener's. TLS is
  *	re-read at HELO (it runs again after STARTTLS) and at MAIL.
@@ -48,10 +53,12 @@ static const char mail_macros[] = "{auth_type} {auth_authen} i {tls_version}";
 static const char rcpt_macros[] = "{rcpt_addr} {rcpt_mailer} {rcpt_host} i";
 static const char eom_macros[] = "i";
 
-/* getsession - the private data; NULL when the connection was never set up */
+/* getsession - the SMTP session; NULL when the connection was never set up */
 static struct session *getsession(SMFICTX *ctx)
 {
-    return smfi_getpriv(ctx);
+    struct pr_conn *c = smfi_getpriv(ctx);
+
+    return c ? c->session : NULL;
 }
 
 /* log_internal_error - the decision line of a message tempfailed by our own fault */
@@ -121,24 +128,28 @@ static sfsistat noreply(const struct session *s, unsigned long flag)
     return (s->proto & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
-/* pr_negotiate - pin the config and ask for the least the config needs */
+/*
+ * pr_negotiate - a new milter connection: pin the config and ask for the
+ * least it needs. Both belong to the connection, not to an SMTP session:
+ * after SMFIC_QUIT_NC the next session runs on these flags, unasked.
+ */
 static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
                              unsigned long f2, unsigned long f3, unsigned long *pf0,
                              unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
-    struct pr_config *cfg = config_acquire();
-    struct session *s;
+    struct pr_config *cfg;
+    struct pr_conn *c;
     unsigned long want;
 
     (void) f2, (void) f3;
-    if (cfg == NULL)
+    conn_drop(ctx);                     /* parked by an ended connection in this memory */
+    if ((cfg = config_acquire()) == NULL)
         return SMFIS_REJECT;            /* cannot happen once main() installed one */
-    s = session_new(cfg);
-    if (smfi_setpriv(ctx, s) != MI_SUCCESS) {
-        session_free(s);
+    c = conn_new(cfg);
+    if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+        conn_free(c);
         return SMFIS_REJECT;
     }
-    stats_sessions(+1);
     *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_SETSYMLIST);
     want = SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_HELO | SMFIP_NR_HDR
         | SMFIP_NR_EOH | SMFIP_NR_BODY;
@@ -159,7 +170,7 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     want |= cfg->dkim ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
     *pf1 = f1 & want;
     *pf2 = *pf3 = 0;
-    s->proto = (unsigned) *pf1;
+    c->proto = (unsigned) *pf1;
     if (f0 & SMFIF_SETSYMLIST) {
         smfi_setsymlist(ctx, SMFIM_CONNECT, (char *) connect_macros);
         smfi_setsymlist(ctx, SMFIM_HELO, (char *) helo_macros);
@@ -247,23 +258,47 @@ static void set_authserv_id(struct session *s, const char *j)
     }
 }
 
-/* pr_connect - decide the role, once, for the whole connection */
+/*
+ * new_session - the SMTP session that starts at this connect, on the
+ * connection's config and flags; after a QUIT_NC the connection is the one
+ * parked at the close before. NULL when there is none to be had.
+ */
+static struct session *new_session(SMFICTX *ctx)
+{
+    struct pr_conn *c = smfi_getpriv(ctx);
+
+    if (c == NULL) {
+        if ((c = conn_unpark(ctx)) == NULL)
+            return NULL;
+        if (smfi_setpriv(ctx, c) != MI_SUCCESS) {
+            conn_free(c);
+            return NULL;
+        }
+    }
+    if (c->session != NULL) {           /* a second connect without close */
+        session_free(c->session);
+        stats_sessions(-1);
+    }
+    c->session = session_new(c);
+    stats_sessions(+1);
+    return c->session;
+}
+
+/* pr_connect - decide the role, once, for the whole SMTP session */
 static sfsistat pr_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
-    struct session *s = smfi_getpriv(ctx);
+    struct session *s = new_session(ctx);
     const struct pr_listener *match;
     const char *dname, *daddr, *dport, *caddr, *cname;
     char addrbuf[INET6_ADDRSTRLEN + 1];
 
-    if (s == NULL) {                    /* an MTA that skipped negotiation */
-        struct pr_config *cfg = config_acquire();
-
-        if (cfg == NULL || smfi_setpriv(ctx, s = session_new(cfg)) != MI_SUCCESS) {
-            session_free(s);
-            log_msg(LOG_ERR, "connect: cannot set up session state: tempfail");
-            return SMFIS_TEMPFAIL;
-        }
-        stats_sessions(+1);
+    if (s == NULL) {
+        /* Without the negotiated flags no answer is sure to reach the MTA:
+         * every later callback tempfails, end of message at the latest. */
+        log_msg(LOG_ERR, "connect: no negotiated milter connection to start a session on: "
+                "tempfail");
+        stats_error(STATS_ERR_INTERNAL);
+        return SMFIS_TEMPFAIL;
     }
     dname = macro(ctx, "{daemon_name}");
     daddr = macro(ctx, "{daemon_addr}");
@@ -592,19 +627,31 @@ static sfsistat pr_eom(SMFICTX *ctx)
 /* pr_abort - the transaction ended early; may run twice in a row */
 static sfsistat pr_abort(SMFICTX *ctx)
 {
-    session_reset_msg(smfi_getpriv(ctx));
+    session_reset_msg(getsession(ctx));
     return SMFIS_CONTINUE;
 }
 
-/* pr_close - the connection ended: clear the pointer, then free */
+/*
+ * pr_close - the SMTP session ended (QUIT, QUIT_NC or a broken connection;
+ * libmilter does not say which): clear the pointer, free the session and
+ * park the connection for a connect that may follow. A close with nothing
+ * set up ends what an earlier close parked.
+ */
 static sfsistat pr_close(SMFICTX *ctx)
 {
-    struct session *s = smfi_getpriv(ctx);
+    struct pr_conn *c = smfi_getpriv(ctx);
 
     smfi_setpriv(ctx, NULL);
-    if (s != NULL)
+    if (c == NULL) {
+        conn_drop(ctx);
+        return SMFIS_CONTINUE;
+    }
+    if (c->session != NULL) {
         stats_sessions(-1);
-    session_free(s);
+        session_free(c->session);
+        c->session = NULL;
+    }
+    conn_park(ctx, c);
     return SMFIS_CONTINUE;
 }
 

@@ -8,16 +8,20 @@
  *
  * DESCRIPTION
  *	Loads the config (every error at once, FILE:LINE), creates the milter
- *	socket, daemonises unless -f, writes the pid file, drops to UserID and
- *	runs libmilter in a second thread. The main thread keeps the signals:
- *	SIGHUP reloads the config for new connections (a bad file is logged
- *	and the old config stays) and re-applies SyslogFacility and LogLevel;
- *	SIGTERM and SIGINT stop the milter.
+ *	socket (TCP_NODELAY on an inet one), daemonises unless -f, writes the
+ *	pid file, drops to UserID and runs libmilter in a second thread. The
+ *	main thread keeps the signals: SIGHUP reloads the config for new
+ *	connections (a bad file is logged and the old config stays) and
+ *	re-applies SyslogFacility and LogLevel; SIGTERM and SIGINT stop the
+ *	milter: no new connection, the open sessions get ShutdownTimeout
+ *	seconds to finish, then libmilter stops and the metrics are written.
  *
- *	libmilter has its own signal thread, which treats SIGHUP as "stop".
- *	The kernel offers a process-directed signal to the main thread first
- *	when it does not block it, so the main thread never blocks these
- *	signals and its handlers (SA_NODEFER) only write to a pipe.
+ *	libmilter has its own signal thread, which sigwait()s for SIGHUP,
+ *	SIGTERM and SIGINT and stops its accept loop on any of them. The
+ *	kernel hands a signal to that thread whenever the main thread already
+ *	has one pending, so this file defines sigwait(): libmilter's thread
+ *	waits here, and every signal either thread takes only sets a flag and
+ *	wakes the main loop through a pipe. No signal is lost to libmilter.
  *
  * DIAGNOSTICS
  *	Exit 0 ok, 1 config error, 2 usage error, 3 runtime failure.
@@ -28,6 +32,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <poll.h>
 #include <pwd.h>
@@ -38,6 +44,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -68,6 +75,12 @@ struct options {
 };
 
 static int sigpipe_fd[2] = {-1, -1};
+
+/* What the signals asked for; set by either thread, read by the main loop. */
+static int want_reload, want_stop, milter_ended;
+
+/* The listening socket libmilter made; -1 when it could not be found. */
+static int listen_fd = -1;
 
 /* usage - the synopsis, to stderr */
 static void usage(void)
@@ -167,10 +180,63 @@ static int check_unix_socket(const char *path)
     return 0;
 }
 
+/* MAX_SCAN_FD - the descriptors searched for libmilter's listening socket */
+#define MAX_SCAN_FD 1024
+
+/* is_listening - 1 when fd is a socket in the listening state */
+static int is_listening(int fd)
+{
+    int on = 0;
+    socklen_t len = sizeof(on);
+
+    return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) == 0 && on;
+}
+
+/*
+ * find_listener - the listening socket smfi_opensocket() just made: the one
+ * listening descriptor that was not listening before (libmilter keeps it in
+ * a static of its own and offers no call that returns it).
+ */
+static int find_listener(const unsigned char *before)
+{
+    int found = -1;
+
+    for (int fd = 0; fd < MAX_SCAN_FD; fd++) {
+        if (before[fd] || !is_listening(fd))
+            continue;
+        if (found >= 0)
+            return -1;                  /* two new ones: not ours to guess */
+        found = fd;
+    }
+    return found;
+}
+
+/*
+ * set_nodelay - TCP_NODELAY on an inet listening socket, which Linux copies
+ * to every socket accept() returns: libmilter writes a header change and
+ * the reply that follows as two small packets, and Nagle's algorithm would
+ * hold the second until the MTA's delayed ACK.
+ */
+static void set_nodelay(int fd, const char *sock)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int on = 1;
+
+    if (getsockname(fd, (struct sockaddr *) &ss, &len) != 0
+        || (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+        return;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) != 0)
+        log_msg(LOG_WARNING, "socket %s: cannot set TCP_NODELAY: %s (every reply that "
+                "follows a header change waits for the MTA's delayed ACK)", sock,
+                strerror(errno));
+}
+
 /* open_socket - create the milter socket with UMask applied */
 static int open_socket(const struct pr_config *cfg, const char *sock)
 {
     const char *path = unix_path(sock);
+    unsigned char before[MAX_SCAN_FD];
     mode_t old;
     int rc;
 
@@ -180,6 +246,8 @@ static int open_socket(const struct pr_config *cfg, const char *sock)
         log_msg(LOG_ERR, "cannot use socket %s", sock);
         return -1;
     }
+    for (int fd = 0; fd < MAX_SCAN_FD; fd++)
+        before[fd] = (unsigned char) is_listening(fd);
     old = umask(cfg->umask);
     rc = smfi_opensocket(1);
     umask(old);
@@ -187,7 +255,31 @@ static int open_socket(const struct pr_config *cfg, const char *sock)
         log_msg(LOG_ERR, "cannot create socket %s (in use, or no permission)", sock);
         return -1;
     }
+    if ((listen_fd = find_listener(before)) < 0)
+        log_msg(LOG_WARNING, "socket %s: cannot find libmilter's listening socket, so "
+                "TCP_NODELAY is not set and a stop cuts open sessions at once", sock);
+    else
+        set_nodelay(listen_fd, sock);
     return 0;
+}
+
+/*
+ * stop_accepting - close the listening socket under libmilter's accept loop:
+ * a pipe that never becomes readable takes its descriptor (dup2 swaps them
+ * at once), so the MTA's next connect is refused while libmilter's loop,
+ * and the sessions it started, run on. The pipe's write end stays open: a
+ * closed one would read as an error, which makes libmilter abort.
+ */
+static void stop_accepting(void)
+{
+    int p[2];
+
+    if (listen_fd < 0 || pipe(p) != 0)
+        return;
+    if (dup2(p[0], listen_fd) < 0)
+        log_msg(LOG_WARNING, "cannot close the milter socket: %s", strerror(errno));
+    close(p[0]);
+    fcntl(p[1], F_SETFD, FD_CLOEXEC);
 }
 
 /* user_ids - USER[:GROUP] as ids; -1 after logging why */
@@ -340,37 +432,67 @@ static int daemonize(void)
     return 0;
 }
 
-/* on_signal - async-signal-safe: hand the signal to the main loop */
-static void on_signal(int sig)
+/* wake - async-signal-safe: make the main loop look at the flags */
+static void wake(void)
 {
-    char c = (char) sig;
+    char c = 0;
     int saved = errno;
 
     if (write(sigpipe_fd[1], &c, 1) < 0) {
-        /* the pipe is full: a reload is already pending */
+        /* the pipe is full: the main loop has wake-ups enough to read */
     }
     errno = saved;
 }
 
-/* What milter_thread writes to the signal pipe when smfi_main() returns. */
-#define MILTER_ENDED 0xff
+/* note_signal - async-signal-safe: a flag per request, then a wake-up; a
+ *	full pipe loses a byte, never a request */
+static void note_signal(int sig)
+{
+    __atomic_store_n(sig == SIGHUP ? &want_reload : &want_stop, 1, __ATOMIC_SEQ_CST);
+    wake();
+}
+
+/* on_signal - the handler of SIGHUP, SIGTERM and SIGINT */
+static void on_signal(int sig)
+{
+    note_signal(sig);
+}
 
 /*
- * milter_thread - libmilter's accept loop. libmilter starts its own thread
- * that sigwait()s for SIGHUP, SIGTERM and SIGINT and stops smfi_main() on
- * any of them; the kernel normally hands them to the main thread, whose
- * handler does not block them, but should libmilter's thread take one, the
- * main loop must not wait on for a signal that already came: tell it.
+ * sigwait - libmilter's signal thread calls this one, not libc's (the
+ * program's definition comes first for the shared library too). Asked
+ * for SIGHUP and SIGTERM, it never returns: each signal it takes goes to
+ * the main loop as if the handler had run, so libmilter never stops on
+ * one. Any other set is waited for as libc would.
+ */
+int sigwait(const sigset_t *restrict set, int *restrict sig)
+{
+    int got;
+
+    if (sigismember(set, SIGHUP) == 1 && sigismember(set, SIGTERM) == 1) {
+        for (;;)
+            if ((got = sigwaitinfo(set, NULL)) > 0)
+                note_signal(got);
+    }
+    while ((got = sigwaitinfo(set, NULL)) < 0)
+        if (errno != EINTR)
+            return errno;
+    *sig = got;
+    return 0;
+}
+
+/*
+ * milter_thread - libmilter's accept loop; smfi_main() returns after
+ * smfi_stop(), or on its own when the accept loop failed: then the main
+ * loop must not wait on for a signal, so tell it.
  */
 static void *milter_thread(void *arg)
 {
     int *rc = arg;
-    char c = (char) MILTER_ENDED;
 
     *rc = smfi_main();
-    if (write(sigpipe_fd[1], &c, 1) < 0) {
-        /* the pipe is full: the main loop is about to read it anyway */
-    }
+    __atomic_store_n(&milter_ended, 1, __ATOMIC_SEQ_CST);
+    wake();
     return NULL;
 }
 
@@ -429,67 +551,96 @@ static int write_stats(void)
     return wait_ms;
 }
 
-/* next_signal - the next signal from the pipe, 0 when the interval ran out,
- *	-1 when the pipe failed */
-static int next_signal(int wait_ms)
+/* next_wake - wait for a wake-up or wait_ms (-1: no limit) and drain the
+ *	pipe; 1 woken, 0 the time ran out, -1 the pipe failed */
+static int next_wake(int wait_ms)
 {
     struct pollfd pfd = {sigpipe_fd[0], POLLIN, 0};
-    char c;
-    ssize_t n;
+    char buf[256];
+    int r;
 
-    for (;;) {
-        int r = poll(&pfd, 1, wait_ms);
+    while ((r = poll(&pfd, 1, wait_ms)) < 0 && errno == EINTR)
+        ;
+    if (r <= 0)
+        return r;
+    if (read(sigpipe_fd[0], buf, sizeof(buf)) < 0 && errno != EINTR && errno != EAGAIN)
+        return -1;
+    return 1;
+}
 
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r == 0)
-            return 0;
-        if (r < 0)
-            return -1;
-        if ((n = read(sigpipe_fd[0], &c, 1)) < 0 && errno == EINTR)
-            continue;
-        return n == 1 ? (unsigned char) c : -1;
+/* taken - 1 once when *flag was set */
+static int taken(int *flag)
+{
+    return __atomic_exchange_n(flag, 0, __ATOMIC_SEQ_CST);
+}
+
+/* now_ms - a monotonic clock in milliseconds */
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Between two looks at the open sessions while they finish. */
+#define DRAIN_STEP_MS 50
+
+/*
+ * drain - no new connections, then wait for the open sessions to close, at
+ * most ShutdownTimeout seconds; another SIGTERM or SIGINT ends the wait.
+ * Sessions still open then are cut by smfi_stop(): their MTA answers 4xx.
+ */
+static void drain(void)
+{
+    struct pr_config *cfg = config_acquire();
+    int timeout = cfg ? cfg->shutdown_timeout : 0;
+    long long deadline = now_ms() + (long long) timeout * 1000;
+    long open;
+
+    config_release(cfg);
+    stop_accepting();
+    if ((open = stats_sessions_open()) > 0)
+        log_msg(LOG_INFO, "stopping: no new connections; waiting up to %d s for %ld open "
+                "session%s", timeout, open, open > 1 ? "s" : "");
+    while ((open = stats_sessions_open()) > 0 && now_ms() < deadline) {
+        if (next_wake(DRAIN_STEP_MS) < 0 || taken(&want_stop)
+            || __atomic_load_n(&milter_ended, __ATOMIC_SEQ_CST))
+            break;
     }
+    if (open > 0)
+        log_msg(LOG_WARNING, "stopping with %ld session%s still open: the MTA tempfails "
+                "them", open, open > 1 ? "s" : "");
 }
 
 /* run - start libmilter and serve signals until told to stop */
 static int run(const struct options *o)
 {
-    struct sigaction sa;
     pthread_t tid;
-    int milter_rc = 0, sig;
+    int milter_rc = 0;
 
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_NODEFER | SA_RESTART;
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     if (pthread_create(&tid, NULL, milter_thread, &milter_rc) != 0) {
         log_msg(LOG_ERR, "cannot start the milter thread");
         return EXIT_RUNTIME;
     }
     for (;;) {
-        sig = next_signal(write_stats());
-        if (sig < 0 || sig == SIGTERM || sig == SIGINT)
+        if (next_wake(write_stats()) < 0 || taken(&want_stop))
             break;
-        if (sig == MILTER_ENDED) {
-            if (milter_rc != MI_SUCCESS)
-                log_msg(LOG_ERR, "libmilter's accept loop failed: exiting");
-            else
-                log_msg(LOG_WARNING, "libmilter stopped on its own (its signal thread took "
-                        "a SIGTERM, SIGINT or SIGHUP): exiting");
+        if (__atomic_load_n(&milter_ended, __ATOMIC_SEQ_CST)) {
+            log_msg(LOG_ERR, "libmilter's accept loop %s: exiting",
+                    milter_rc != MI_SUCCESS ? "failed" : "ended on its own");
             milter_rc = MI_FAILURE;     /* not asked to stop: a supervisor restarts us */
             break;
         }
-        if (sig == SIGHUP)
+        if (taken(&want_reload))
             reload(o);
     }
     log_msg(LOG_INFO, "stopping");
+    if (!__atomic_load_n(&milter_ended, __ATOMIC_SEQ_CST))
+        drain();
     smfi_stop();
     pthread_join(tid, NULL);
-    write_stats();                      /* the final counts, once every session closed */
+    write_stats();                      /* the final counts, once the sessions closed */
     return milter_rc == MI_SUCCESS ? 0 : EXIT_RUNTIME;
 }
 
@@ -497,6 +648,8 @@ static int run(const struct options *o)
 static int setup(const struct options *o, const struct pr_config *cfg, const char *sock,
                  const char *user, const char *pidfile)
 {
+    struct sigaction sa;
+
     if (cfg->ndomains + cfg->nsubdomains == 0)
         log_msg(LOG_WARNING, "LocalDomains is empty: port 25 (mx) will refuse every "
                 "recipient from untrusted clients");
@@ -522,6 +675,15 @@ static int setup(const struct options *o, const struct pr_config *cfg, const cha
         return EXIT_RUNTIME;
     }
     fcntl(sigpipe_fd[1], F_SETFL, O_NONBLOCK);
+    fcntl(sigpipe_fd[0], F_SETFL, O_NONBLOCK);
+    /* Before the "starting" line: a signal from then on is never fatal. */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_NODEFER | SA_RESTART;
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
     return 0;
 }
 

@@ -72,7 +72,9 @@
     X(STATSFILE, "StatsFile", "", 0, \
       "file that receives the counters as OpenMetrics text (node-exporter textfile collector); empty writes none") \
     X(STATSINTERVAL, "StatsInterval", "30", 0, \
-      "seconds between two writes of StatsFile (1-3600); it is also written at stop")
+      "seconds between two writes of StatsFile (1-3600); it is also written at stop") \
+    X(SHUTDOWNTIMEOUT, "ShutdownTimeout", "30", 0, \
+      "seconds open sessions may take to finish after SIGTERM (0-3600) before they are cut")
 
 #define PARAM_ENUM(id, name, def, rep, doc) PARAM_##id,
 enum param_id { PORTROLE_PARAMS(PARAM_ENUM) PARAM_COUNT };

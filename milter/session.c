@@ -1,23 +1,99 @@
 /*
- * session - per-connection state; see session.h.
+ * session - milter connection and SMTP session state; see session.h.
  *
  * DIAGNOSTICS
  *	None; allocation failure aborts (util.h).
  */
 #include "acconfig.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "session.h"
 #include "util.h"
 
-/* session_new - state for a new connection, pinning cfg */
-struct session *session_new(struct pr_config *cfg)
+/* The parked connections: a ring, so the oldest is the one overwritten. */
+static pthread_mutex_t parked_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct parked {
+    const void *key;
+    struct pr_conn *conn;
+} parked[CONN_PARKED];
+static size_t parked_next;
+
+/* conn_new - a milter connection negotiated under cfg, which it now owns */
+struct pr_conn *conn_new(struct pr_config *cfg)
+{
+    struct pr_conn *c = util_calloc(1, sizeof(*c));
+
+    c->cfg = cfg;
+    return c;
+}
+
+/* conn_free - the connection is gone: its session, then its pin; NULL is fine */
+void conn_free(struct pr_conn *c)
+{
+    if (c == NULL)
+        return;
+    session_free(c->session);
+    config_release(c->cfg);
+    free(c);
+}
+
+/* take - remove key's entry under the lock; its connection, or NULL */
+static struct pr_conn *take(const void *key)
+{
+    for (size_t i = 0; i < CONN_PARKED; i++)
+        if (parked[i].conn != NULL && parked[i].key == key) {
+            struct pr_conn *c = parked[i].conn;
+
+            parked[i].conn = NULL;
+            parked[i].key = NULL;
+            return c;
+        }
+    return NULL;
+}
+
+/* conn_park - keep c between two SMTP sessions under key (it owns no session) */
+void conn_park(const void *key, struct pr_conn *c)
+{
+    struct pr_conn *old, *evicted;
+
+    pthread_mutex_lock(&parked_lock);
+    old = take(key);
+    evicted = parked[parked_next].conn;
+    parked[parked_next].key = key;
+    parked[parked_next].conn = c;
+    parked_next = (parked_next + 1) % CONN_PARKED;
+    pthread_mutex_unlock(&parked_lock);
+    conn_free(old);
+    conn_free(evicted);
+}
+
+/* conn_unpark - the connection parked under key, now the caller's; NULL if none */
+struct pr_conn *conn_unpark(const void *key)
+{
+    struct pr_conn *c;
+
+    pthread_mutex_lock(&parked_lock);
+    c = take(key);
+    pthread_mutex_unlock(&parked_lock);
+    return c;
+}
+
+/* conn_drop - free what is parked under key: that connection has ended */
+void conn_drop(const void *key)
+{
+    conn_free(conn_unpark(key));
+}
+
+/* session_new - state for a new SMTP session on connection c */
+struct session *session_new(const struct pr_conn *c)
 {
     struct session *s = util_calloc(1, sizeof(*s));
 
-    s->cfg = cfg;
+    s->cfg = c->cfg;
+    s->proto = c->proto;
     s->role = ROLE_UNKNOWN;
     s->port = -1;
     s->would = ACT_PASS;
@@ -58,7 +134,7 @@ void session_reset_msg(struct session *s)
     s->dkim = NULL;
 }
 
-/* session_free - the connection is gone: free and unpin; NULL is fine */
+/* session_free - the SMTP session is over; NULL is fine */
 void session_free(struct session *s)
 {
     if (s == NULL)
@@ -73,7 +149,6 @@ void session_free(struct session *s)
     free(s->tls_version);
     free(s->helo);
     free(s->authserv_id);
-    config_release(s->cfg);
     free(s);
 }
 

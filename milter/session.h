@@ -5,12 +5,24 @@
  *	#include "session.h"
  *
  * DESCRIPTION
- *	A session pins the config generation it was created with
- *	(config_acquire) and releases it in session_free(), so a reload never
- *	changes the rules in the middle of a connection. The connection part
- *	(role, client, TLS, HELO) lives until close; the message part is
- *	cleared by session_reset_msg() at MAIL, end of message and abort -
- *	idempotently, since abort may come twice in a row.
+ *	Three lifetimes. A pr_conn is the milter connection: it pins the
+ *	config generation it was negotiated under (config_acquire) and keeps
+ *	the negotiated SMFIP_* flags, since both hold for every SMTP session
+ *	the MTA sends over that connection (SMFIC_QUIT_NC ends one session and
+ *	starts the next without a new negotiation), so a reload never changes
+ *	the rules in the middle of a connection. A session is one SMTP
+ *	session: role, client, TLS, HELO, from connect to close; its cfg and
+ *	proto are the connection's, borrowed. Its message part is cleared by
+ *	session_reset_msg() at MAIL, end of message and abort - idempotently,
+ *	since abort may come twice in a row.
+ *
+ *	libmilter calls close at the end of each SMTP session and tells the
+ *	filter nothing that says whether another one follows on the same
+ *	connection. So at close the connection is parked under a key (the
+ *	libmilter context): conn_unpark() hands it back to the connect that
+ *	follows a QUIT_NC; conn_drop() frees it when that context negotiates
+ *	anew (a new connection in reused memory) or closes without a session.
+ *	At most CONN_PARKED connections stay parked, the oldest freed first.
  *
  *	session_facts() fills a pr_facts view whose strings point into the
  *	session; it is valid until the session changes.
@@ -23,8 +35,19 @@
 #include "policy.h"
 #include "spf.h"
 
+struct session;
+
+struct pr_conn {
+    struct pr_config *cfg;      /* pinned at negotiation until the connection ends */
+    unsigned    proto;          /* the negotiated SMFIP_* flags */
+    struct session *session;    /* the SMTP session, NULL between two */
+};
+
+/* How many connections stay parked between two SMTP sessions at most. */
+#define CONN_PARKED 512
+
 struct session {
-    struct pr_config *cfg;
+    struct pr_config *cfg;      /* the connection's, borrowed */
 
     /* connection */
     enum pr_role role;
@@ -36,7 +59,7 @@ struct session {
     char       *tls_version;
     char       *helo;
     char       *authserv_id;
-    unsigned    proto;          /* negotiated SMFIP_* flags */
+    unsigned    proto;          /* the connection's negotiated SMFIP_* flags */
 
     /* message */
     char       *auth_type;
@@ -61,7 +84,13 @@ struct session {
     struct pr_dkim *dkim;
 };
 
-struct session *session_new(struct pr_config *cfg);
+struct pr_conn *conn_new(struct pr_config *cfg);
+void conn_free(struct pr_conn *c);
+void conn_park(const void *key, struct pr_conn *c);
+struct pr_conn *conn_unpark(const void *key);
+void conn_drop(const void *key);
+
+struct session *session_new(const struct pr_conn *c);
 void session_free(struct session *s);
 void session_reset_msg(struct session *s);
 void session_set(char **field, const char *value);

@@ -111,6 +111,12 @@ void stats_sessions(int delta)
     __atomic_fetch_add(&sessions_open, (long) delta, __ATOMIC_RELAXED);
 }
 
+/* stats_sessions_open - the sessions open now (the shutdown waits for 0) */
+long stats_sessions_open(void)
+{
+    return __atomic_load_n(&sessions_open, __ATOMIC_RELAXED);
+}
+
 /* stats_reset - every counter to zero (tests only: counters never go back) */
 void stats_reset(void)
 {

@@ -7,7 +7,7 @@
  *	stats_decision(role, action, violations);	one per decision line
  *	stats_message(role, verdict);			one per transaction that ends
  *	stats_spf(result); stats_dkim(summary); stats_error(kind);
- *	stats_reload(); stats_sessions(+1 or -1);
+ *	stats_reload(); stats_sessions(+1 or -1); stats_sessions_open();
  *	stats_render(&text); stats_write(path, &err);
  *
  * DESCRIPTION
@@ -54,6 +54,7 @@ void stats_dkim(const char *summary);
 void stats_error(enum stats_error_kind kind);
 void stats_reload(void);
 void stats_sessions(int delta);
+long stats_sessions_open(void);
 void stats_render(strbuf *out);
 int stats_write(const char *path, strbuf *err);
 void stats_reset(void);
