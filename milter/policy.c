@@ -299,11 +299,27 @@ static int mailer_is(const struct pr_rcpt *r, const char *name)
     return nonempty(r->mailer) && util_strcaseeq(r->mailer, name);
 }
 
+/*
+ * written_local - the client wrote an address in one of our domains, with
+ * no routing in it. The MTAs' own relay checks judge that form, before
+ * the admin's tables (Sendmail's virtusertable, a local delivery mailer
+ * such as lmtp or cyrusv2 that is handed a bare user) rewrite it: where
+ * the admin forwards a local address is not relay (SPEC "Recipients").
+ */
+static int written_local(const struct pr_config *cfg, const struct pr_rcpt *r)
+{
+    const char *domain = r->raw ? config_domain_of(r->raw) : NULL;
+
+    return domain != NULL && !policy_rcpt_routed(r->raw) && config_local_domain(cfg, domain);
+}
+
 /* policy_rcpt_foreign - the MTA will deliver it to a domain not ours */
 int policy_rcpt_foreign(const struct pr_config *cfg, const struct pr_rcpt *r)
 {
     const char *domain;
 
+    if (written_local(cfg, r))
+        return 0;
     if (!nonempty(r->addr)) {
         /* No resolved form: a bare local part is the MTA's own ("postmaster"). */
         domain = r->raw ? config_domain_of(r->raw) : NULL;
