@@ -310,7 +310,14 @@ static int written_local(const struct pr_config *cfg, const struct pr_rcpt *r)
 {
     const char *domain = r->raw ? config_domain_of(r->raw) : NULL;
 
-    return domain != NULL && !policy_rcpt_routed(r->raw) && config_local_domain(cfg, domain);
+    if (r->raw == NULL || policy_rcpt_routed(r->raw))
+        return 0;
+    if (domain != NULL)
+        return config_local_domain(cfg, domain);
+    /* A bare user ("postmaster", RFC 5321 4.5.1) that a local delivery
+     * mailer gets as a bare user, with no host to go to: the MTA's own. */
+    return strchr(r->raw, '@') == NULL && nonempty(r->addr) && strchr(r->addr, '@') == NULL
+        && !nonempty(r->host);
 }
 
 /* policy_rcpt_foreign - the MTA will deliver it to a domain not ours */

@@ -223,6 +223,10 @@ static const struct relay_case {
     {"carol@Example.ORG", "carol", "procmail", "", 0},
     {"carol@sub.example.net", "carol", "lmtp", "", 0},        /* .example.net: subdomains */
     {"u@example.com", "u", "cyrusv2", "", 1},                 /* not in LocalDomains */
+    {"postmaster", "root", "lmtp", "", 0},                    /* the MTA's own, via an alias */
+    {"postmaster", "root", "cyrusv2", NULL, 0},
+    {"postmaster", "root", "esmtp", "foreign.example", 1},    /* a host to go to */
+    {"postmaster", "root@foreign.example", "lmtp", "", 1},
     /* local */
     {"postmaster", "postmaster@example.org", "local", "mx.example.org", 0},
     {"postmaster", NULL, NULL, NULL, 0},
