@@ -413,8 +413,10 @@ static void put_dkim_ar(struct fold *fl, const char *ar, strbuf *item)
                 p++;
             continue;
         }
-        if (item->len > 0 || *p != ' ')
-            strbuf_putc(item, clean_byte((unsigned char) *p));
+        /* Runs of spaces as one, as in header_append_value(): foldable. */
+        if (*p == ' ' && (item->len == 0 || item->data[item->len - 1] == ' '))
+            continue;
+        strbuf_putc(item, clean_byte((unsigned char) *p));
     }
     if (left_out > 0) {
         strbuf_printf(item, "dkim=policy reason=\"%zu more result%s left out: header size "

@@ -586,6 +586,21 @@ START_TEST(test_fold_spaces)
 }
 END_TEST
 
+/* The same for a DKIM result that carries a run of spaces into the AR header. */
+START_TEST(test_fold_spaces_ar)
+{
+    char dkim[300];
+    struct pr_facts f = facts(ROLE_MX, 25);
+    strbuf v = STRBUF_INIT;
+
+    snprintf(dkim, sizeof(dkim), "dkim=fail header.d=\"a%*sb\" header.s=s1", 200, "");
+    header_build_ar("mx.example.test", &f, dkim, &v);
+    ck_assert_msg(longest_line("Authentication-Results", strbuf_str(&v)) <= HEADER_FOLD_AT,
+                  "%s", strbuf_str(&v));
+    strbuf_release(&v);
+}
+END_TEST
+
 /* An absurd header name still leaves the first line legal. */
 START_TEST(test_fold_long_header_name)
 {
@@ -855,6 +870,7 @@ static Suite *header_suite(void)
     tcase_add_loop_test(tc, test_fold_short_values, 0, 64);
     tcase_add_loop_test(tc, test_fold_hostile_values, 0, 8);
     tcase_add_loop_test(tc, test_fold_spaces, 0, 8);
+    tcase_add_test(tc, test_fold_spaces_ar);
     tcase_add_test(tc, test_fold_long_header_name);
     tcase_add_loop_test(tc, test_is_ours, 0, NROWS(ours_cases));
     tcase_add_test(tc, test_is_ours_edges);
