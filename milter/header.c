@@ -29,6 +29,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "header.h"
 #include "netaddr.h"
 #include "policy.h"
@@ -71,11 +72,16 @@ void header_append_value(strbuf *out, const char *raw)
 
     if (raw == NULL)
         raw = "";
-    len = strnlen(raw, HEADER_VALUE_MAX);
-    quote = len == 0;
-    for (i = 0; i < len; i++) {
-        clean[i] = clean_byte((unsigned char) raw[i]);
-        quote |= !is_token((unsigned char) clean[i]);
+    quote = *raw == 0;
+    /* A run of spaces is kept as one: spaces are the only place a line
+     * can fold, and a line of white space alone is not allowed (RFC 5322
+     * 3.2.2), so 200 spaces could never be folded under 78 columns. */
+    for (i = 0, len = 0; raw[i] && len < HEADER_VALUE_MAX; i++) {
+        if (raw[i] == ' ' && len > 0 && clean[len - 1] == ' ')
+            continue;
+        clean[len] = clean_byte((unsigned char) raw[i]);
+        quote |= !is_token((unsigned char) clean[len]);
+        len++;
     }
     if (!quote) {
         strbuf_append(out, clean, len);
@@ -407,8 +413,10 @@ static void put_dkim_ar(struct fold *fl, const char *ar, strbuf *item)
                 p++;
             continue;
         }
-        if (item->len > 0 || *p != ' ')
-            strbuf_putc(item, clean_byte((unsigned char) *p));
+        /* Runs of spaces as one, as in header_append_value(): foldable. */
+        if (*p == ' ' && (item->len == 0 || item->data[item->len - 1] == ' '))
+            continue;
+        strbuf_putc(item, clean_byte((unsigned char) *p));
     }
     if (left_out > 0) {
         strbuf_printf(item, "dkim=policy reason=\"%zu more result%s left out: header size "
@@ -435,7 +443,10 @@ void header_build_ar(const char *authserv_id, const struct pr_facts *facts,
     if (facts->spf != SPF_RESULT_NOT_CHECKED && facts->spf != SPF_RESULT_SKIPPED) {
         strbuf_printf(&item, "spf=%s", spf_result_name(facts->spf));
         if (nonempty(facts->spf_domain)) {
-            strbuf_puts(&item, " smtp.mailfrom=");
+            /* The null sender is checked as postmaster@HELO: RFC 8601 2.7.2
+             * names that identity smtp.helo, not smtp.mailfrom. */
+            strbuf_puts(&item, config_domain_of(facts->sender) == NULL
+                        ? " smtp.helo=" : " smtp.mailfrom=");
             header_append_value(&item, facts->spf_domain);
         }
         fold_item(&fl, &item);
@@ -467,28 +478,50 @@ static const char *skip_cfws(const char *p)
     return p;
 }
 
+/*
+ * read_id - the authserv-id at p, as RFC 8601 compares it: a quoted-string
+ * unquoted (quoted-pairs taken literally), or a token up to white space,
+ * a comment or ';'. NULL when the id is malformed or longer than idsize.
+ */
+static const char *read_id(const char *p, char *id, size_t idsize)
+{
+    size_t n = 0;
+
+    if (*p == '"') {
+        for (p++; *p != '"'; p++) {
+            if (*p == 0)
+                return NULL;            /* an unterminated quoted-string */
+            if (*p == '\\' && p[1] != 0)
+                p++;
+            if (n + 1 >= idsize)
+                return NULL;
+            id[n++] = *p;
+        }
+        p++;
+    } else {
+        for (; *p != 0 && *p != ';' && !strchr(" \t\r\n(", *p); p++) {
+            if (n + 1 >= idsize)
+                return NULL;
+            id[n++] = *p;
+        }
+    }
+    id[n] = 0;
+    return p;
+}
+
 /* header_is_ours - the value starts with our authserv-id and then ';' */
 int header_is_ours(const char *value, const char *authserv_id)
 {
-    size_t n;
+    char id[HEADER_LINE_MAX];
     const char *p;
 
     if (value == NULL || !nonempty(authserv_id))
         return 0;
-    n = strlen(authserv_id);
-    p = skip_cfws(value);
-    /* RFC 8601 allows the id as a quoted-string; a forger may use it. */
-    if (*p == '"') {
-        if (strncasecmp(p + 1, authserv_id, n) != 0 || p[n + 1] != '"')
-            return 0;
-        p += n + 2;
-    } else {
-        if (strncasecmp(p, authserv_id, n) != 0)
-            return 0;
-        p += n;
-        if (*p != 0 && *p != ';' && !strchr(" \t\r\n(", *p))
-            return 0;                   /* "mx.example.test.evil" */
-    }
+    /* A forger may quote the id, escape its bytes ("mx\.test") or wrap
+     * it in comments: all the same id to a reader (RFC 8601 2.5). */
+    if ((p = read_id(skip_cfws(value), id, sizeof(id))) == NULL
+        || strcasecmp(id, authserv_id) != 0)
+        return 0;
     p = skip_cfws(p);
     /* An optional authres-version: "ID 1; ..." */
     if (*p >= '0' && *p <= '9') {

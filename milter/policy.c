@@ -299,11 +299,34 @@ static int mailer_is(const struct pr_rcpt *r, const char *name)
     return nonempty(r->mailer) && util_strcaseeq(r->mailer, name);
 }
 
+/*
+ * written_local - the client wrote an address in one of our domains, with
+ * no routing in it. The MTAs' own relay checks judge that form, before
+ * the admin's tables (Sendmail's virtusertable, a local delivery mailer
+ * such as lmtp or cyrusv2 that is handed a bare user) rewrite it: where
+ * the admin forwards a local address is not relay (SPEC "Recipients").
+ */
+static int written_local(const struct pr_config *cfg, const struct pr_rcpt *r)
+{
+    const char *domain = r->raw ? config_domain_of(r->raw) : NULL;
+
+    if (r->raw == NULL || policy_rcpt_routed(r->raw))
+        return 0;
+    if (domain != NULL)
+        return config_local_domain(cfg, domain);
+    /* A bare user ("postmaster", RFC 5321 4.5.1) that a local delivery
+     * mailer gets as a bare user, with no host to go to: the MTA's own. */
+    return strchr(r->raw, '@') == NULL && nonempty(r->addr) && strchr(r->addr, '@') == NULL
+        && !nonempty(r->host);
+}
+
 /* policy_rcpt_foreign - the MTA will deliver it to a domain not ours */
 int policy_rcpt_foreign(const struct pr_config *cfg, const struct pr_rcpt *r)
 {
     const char *domain;
 
+    if (written_local(cfg, r))
+        return 0;
     if (!nonempty(r->addr)) {
         /* No resolved form: a bare local part is the MTA's own ("postmaster"). */
         domain = r->raw ? config_domain_of(r->raw) : NULL;

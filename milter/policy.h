@@ -36,7 +36,12 @@
  *	routing in what the client wrote (verdict->routed: the reply says
  *	routed addresses are not accepted on port 25).
  *
- *	policy_rcpt_foreign(): the resolved domain against LocalDomains.
+ *	policy_rcpt_foreign(): a recipient the client wrote in a
+ *	LocalDomains domain, without routing, is never foreign, whatever the
+ *	admin's tables make of it (a Sendmail virtusertable forward to
+ *	another domain, an lmtp or cyrusv2 mailer given a bare user); nor
+ *	is a bare user ("postmaster") that the MTA hands a mailer as a bare
+ *	user with no {rcpt_host}. Else the resolved domain against LocalDomains.
  *	Mailer "error" or "discard" never delivers (not foreign); mailer
  *	"local" with a {rcpt_addr} that has no "@" is Sendmail's local
  *	delivery (not foreign); any other {rcpt_addr} without a domain

@@ -22,8 +22,6 @@
 #include "strbuf.h"
 #include "util.h"
 
-#define MAX_TERMS 64
-
 struct term {
     const char *raw;            /* the term as written */
     size_t      rawlen;
@@ -34,6 +32,8 @@ struct term {
     size_t      domlen;
     int         cidr4, cidr6;   /* -1 when not given */
     char        ipnet[64];      /* ip4/ip6 with /0: the mechanism name */
+    int         ip;             /* 4 or 6: an ip4/ip6 mechanism */
+    int         mod;            /* 1 redirect=, 2 exp=, 0 neither */
 };
 
 enum { T_DROP, T_KEEP, T_ADDR, T_ZERO };
@@ -181,6 +181,7 @@ static int ip_mech(const char *s, size_t len, int v6, struct term *t)
     unsigned char bin[16];
     int c = -1;
 
+    t->ip = v6 ? 6 : 4;
     if (len == 0 || s[0] != ':' || n < 2)
         return -1;
     if (slash && (c = cidr(slash + 1, len - n - 1, v6 ? 128 : 32)) < 0)
@@ -201,11 +202,28 @@ static int ip_mech(const char *s, size_t len, int v6, struct term *t)
     return T_ZERO;
 }
 
+/* cidr_start - the '/' that starts a dual-cidr-length, not one inside "%{d/}" */
+static size_t cidr_start(const char *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len && s[i] != '/') {
+        if (s[i] == '%' && i + 1 < len && s[i + 1] == '{') {
+            /* A macro's delimiters may hold '/': skip to its closing brace. */
+            while (i < len && s[i] != '}')
+                i++;
+        } else if (s[i] == '%') {
+            i++;                        /* "%%", "%_", "%-" */
+        }
+        i++;
+    }
+    return i < len ? i : len;
+}
+
 /* addr_mech - "a" / "mx" arguments: [":" domain-spec] [dual-cidr-length] */
 static int addr_mech(const char *s, size_t len, struct term *t)
 {
-    const char *slash = memchr(s, '/', len);
-    size_t n = slash ? (size_t) (slash - s) : len;
+    size_t n = cidr_start(s, len);
 
     if (n > 0) {
         if (s[0] != ':' || domain_spec(s + 1, n - 1) < 0)
@@ -291,6 +309,7 @@ static int parse_term(const char *s, size_t len, struct term *t, int *seen, cons
         }
         *seen |= which;
         t->kind = kind;
+        t->mod = which;
         return 0;
     }
     if ((kind = directive(s, len, t)) < 0) {
@@ -320,61 +339,218 @@ static int zero_ok(const struct term *t, const struct term *terms, size_t n)
     return 1;
 }
 
-/* emit_addr - an a/mx term without its /0 lengths; the wildcard noted */
-static void emit_addr(const struct term *t, int client_v6, struct spfrecord_out *out)
+/* slash_free - the value of macro letter c cannot hold '/', as far as we know */
+static int slash_free(char c, const struct spfrecord_ctx *ctx)
+{
+    const char *v;
+
+    switch (c | 0x20) {
+    case 'i': case 'v':
+        return 1;                       /* an address, "in-addr" or "ip6" */
+    case 'd':
+        v = ctx->domain;
+        break;
+    case 'o':
+        v = ctx->sender_domain;
+        break;
+    default:
+        return 0;                       /* s, l, h, p: the client writes them */
+    }
+    return v != NULL && strchr(v, '/') == NULL;
+}
+
+/*
+ * put_text - a term's text; a '/' among a macro's delimiters is dropped
+ * where the value cannot hold one (libspf2 refuses '/' there although RFC
+ * 7208 7.1 allows it). Splitting a value without '/' at '/' leaves one
+ * part, which every transformer keeps whole: "%{d2/}" is then "%{d}".
+ */
+static void put_text(strbuf *sb, const char *s, size_t len, const struct spfrecord_ctx *ctx)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        size_t start = i, letter, delims, end;
+        int slash = 0, others = 0;
+
+        if (s[i] != '%' || i + 2 >= len || s[i + 1] != '{') {
+            strbuf_putc(sb, s[i++]);
+            continue;
+        }
+        letter = i + 2;
+        for (end = letter + 1; end < len && s[end] != '}'; end++)
+            slash |= s[end] == '/';
+        if (end >= len || !slash || !slash_free(s[letter], ctx)) {
+            strbuf_append(sb, s + start, (end < len ? end + 1 : len) - start);
+            i = end < len ? end + 1 : len;
+            continue;
+        }
+        for (delims = letter + 1; delims < end && (isdigit((unsigned char) s[delims])
+                                                   || s[delims] == 'r' || s[delims] == 'R');)
+            delims++;
+        strbuf_puts(sb, "%{");
+        strbuf_putc(sb, s[letter]);
+        for (size_t k = delims; k < end; k++)
+            others |= s[k] != '/';
+        if (others) {
+            strbuf_append(sb, s + letter + 1, delims - letter - 1);
+            for (size_t k = delims; k < end; k++)
+                if (s[k] != '/')
+                    strbuf_putc(sb, s[k]);
+        }
+        strbuf_putc(sb, '}');
+        i = end + 1;
+    }
+}
+
+/* synth_name - the k-th name this check made up, under the .invalid TLD */
+static void synth_name(strbuf *sb, char kind, unsigned serial, const struct spfrecord_ctx *ctx)
+{
+    strbuf_printf(sb, "%c%u-%s%s", kind, serial, ctx->token ? ctx->token : "0",
+                  SPFRECORD_SYNTH_SUFFIX);
+}
+
+/* emit_addr - an a/mx /0 term as a made-up name whose look-up the caller answers */
+static int emit_addr(const struct term *t, const struct spfrecord_ctx *ctx,
+                     struct spfrecord_out *out)
 {
     strbuf *sb = &out->text;
     struct spfrecord_wild *w;
 
-    if (t->qual)
-        strbuf_putc(sb, t->qual);
-    strbuf_puts(sb, t->mx ? "mx" : "a");
-    if (t->dom != NULL) {
-        strbuf_putc(sb, ':');
-        strbuf_append(sb, t->dom, t->domlen);
+    if ((ctx->client_v6 ? t->cidr6 : t->cidr4) != 0) {
+        /* The /0 is the other family's: drop it, keep the rest as written. */
+        if (t->qual)
+            strbuf_putc(sb, t->qual);
+        strbuf_puts(sb, t->mx ? "mx" : "a");
+        if (t->dom != NULL) {
+            strbuf_putc(sb, ':');
+            strbuf_append(sb, t->dom, t->domlen);
+        }
+        if (t->cidr4 > 0)
+            strbuf_printf(sb, "/%d", t->cidr4);
+        if (t->cidr6 > 0)
+            strbuf_printf(sb, "//%d", t->cidr6);
+        return 0;
     }
-    if (t->cidr4 > 0)
-        strbuf_printf(sb, "/%d", t->cidr4);
-    if (t->cidr6 > 0)
-        strbuf_printf(sb, "//%d", t->cidr6);
-    if ((client_v6 ? t->cidr6 : t->cidr4) != 0 || out->nwild == SPFRECORD_MAX_WILD)
-        return;
+    if (out->nwild == SPFRECORD_MAX_WILD)
+        return -1;
     w = &out->wild[out->nwild++];
     w->name = t->dom ? util_strndup(t->dom, t->domlen) : NULL;
     if (w->name && *w->name && w->name[strlen(w->name) - 1] == '.')
         w->name[strlen(w->name) - 1] = 0;
-    w->v6 = client_v6;
+    w->v6 = ctx->client_v6;
     w->mx = t->mx;
+    /* A name of this record only: no other record's look-up can reach it. */
+    w->synth = (strbuf) STRBUF_INIT;
+    synth_name(&w->synth, 'w', ctx->serial + out->nsynth++, ctx);
+    if (t->qual)
+        strbuf_putc(sb, t->qual);
+    strbuf_printf(sb, "%s:%s", t->mx ? "mx" : "a", strbuf_str(&w->synth));
+    return 0;
+}
+
+/* put_ip - an ip4/ip6 term, a /0 one as its two halves (libspf2 refuses /0) */
+static void put_ip(strbuf *sb, const struct term *t, int with_qual)
+{
+    char q[2] = {with_qual ? t->qual : 0, 0};
+
+    if (t->kind == T_ZERO)
+        strbuf_printf(sb, "%s%s:%s %s%s:%s", q, t->ipnet,
+                      t->ip == 6 ? "::/1" : "0.0.0.0/1", q, t->ipnet,
+                      t->ip == 6 ? "8000::/1" : "128.0.0.0/1");
+    else if (with_qual)
+        strbuf_append(sb, t->raw, t->rawlen);
+    else
+        strbuf_append(sb, t->raw + (t->qual != 0), t->rawlen - (t->qual != 0));
+}
+
+/* ip_cost - what an ip term takes of libspf2's compiled record, near enough */
+static size_t ip_cost(const struct term *t)
+{
+    return (t->ip == 6 ? 20 : 8) * (t->kind == T_ZERO ? 2 : 1);
+}
+
+/*
+ * emit_chunk - a run of ip terms with one qualifier, from *i on, as
+ * "QUAL include:NAME" and NAME's record "v=spf1 ip... ip..." (no "all"):
+ * the include matches exactly when one of the run's terms does, so the
+ * result is the run's. Only for records too big for libspf2.
+ */
+static void emit_chunk(const struct term *terms, size_t n, size_t *i,
+                       const struct spfrecord_ctx *ctx, struct spfrecord_out *out)
+{
+    struct spfrecord_chunk *c;
+    char qual = terms[*i].qual;
+    size_t cost = 0;
+
+    out->chunk = util_realloc(out->chunk, (out->nchunk + 1) * sizeof(*out->chunk));
+    c = &out->chunk[out->nchunk++];
+    c->name = (strbuf) STRBUF_INIT;
+    c->text = (strbuf) STRBUF_INIT;
+    synth_name(&c->name, 'c', ctx->serial + out->nsynth++, ctx);
+    strbuf_puts(&c->text, "v=spf1");
+    while (*i < n && terms[*i].ip && terms[*i].qual == qual
+           && cost + ip_cost(&terms[*i]) <= SPFRECORD_CHUNK_BYTES) {
+        cost += ip_cost(&terms[*i]);
+        strbuf_putc(&c->text, ' ');
+        put_ip(&c->text, &terms[(*i)++], 0);
+    }
+    if (qual)
+        strbuf_putc(&out->text, qual);
+    strbuf_printf(&out->text, "include:%s", strbuf_str(&c->name));
+    out->nmech++;
+}
+
+/* needs_chunks - the ip terms alone would crowd libspf2's compiled record */
+static int needs_chunks(const struct term *terms, size_t n)
+{
+    size_t cost = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (terms[i].ip)
+            cost += ip_cost(&terms[i]);
+    return cost > SPFRECORD_CHUNK_BYTES;
 }
 
 /* emit - the rewritten record */
-static void emit(const struct term *terms, size_t n, int client_v6, struct spfrecord_out *out)
+static void emit(const struct term *terms, size_t n, const struct spfrecord_ctx *ctx,
+                 struct spfrecord_out *out)
 {
-    strbuf_puts(&out->text, "v=spf1");
-    for (size_t i = 0; i < n; i++) {
-        const struct term *t = &terms[i];
-        char q[2] = {t->qual, 0};
+    int chunks = needs_chunks(terms, n);
 
-        if (t->kind == T_DROP)
+    strbuf_puts(&out->text, "v=spf1");
+    for (size_t i = 0; i < n;) {
+        const struct term *t = &terms[i];
+
+        if (t->kind == T_DROP) {
+            i++;
             continue;
+        }
         strbuf_putc(&out->text, ' ');
-        if (t->kind == T_ZERO)
-            strbuf_printf(&out->text, "%s%s:%s %s%s:%s", q, t->ipnet,
-                          t->ipnet[2] == '6' ? "::/1" : "0.0.0.0/1", q, t->ipnet,
-                          t->ipnet[2] == '6' ? "8000::/1" : "128.0.0.0/1");
-        else if (t->kind == T_ADDR && (t->cidr4 == 0 || t->cidr6 == 0) && zero_ok(t, terms, n))
-            emit_addr(t, client_v6, out);
+        if (t->ip && chunks) {
+            emit_chunk(terms, n, &i, ctx, out);
+            continue;
+        }
+        if (t->mod != 2)
+            out->nmech += t->kind == T_ZERO ? 2 : 1;    /* exp= is libspf2's only modifier */
+        if (t->ip)
+            put_ip(&out->text, t, 1);
+        else if (t->kind == T_ADDR && (t->cidr4 == 0 || t->cidr6 == 0) && zero_ok(t, terms, n)
+                 && emit_addr(t, ctx, out) == 0)
+            /* void */ ;
         else
-            strbuf_append(&out->text, t->raw, t->rawlen);
+            put_text(&out->text, t->raw, t->rawlen, ctx);
+        i++;
     }
 }
 
 /* spfrecord_check - strict syntax, then the rewrite */
-int spfrecord_check(const char *text, size_t len, int client_v6, struct spfrecord_out *out)
+int spfrecord_check(const char *text, size_t len, const struct spfrecord_ctx *ctx,
+                    struct spfrecord_out *out)
 {
-    struct term terms[MAX_TERMS];
+    struct term *terms;
     size_t n = 0, i = 6;
-    int seen = 0;
+    int seen = 0, rc = 0;
 
     memset(out, 0, sizeof(*out));
     for (size_t k = 0; k < len; k++) {
@@ -383,6 +559,8 @@ int spfrecord_check(const char *text, size_t len, int client_v6, struct spfrecor
             return -1;
         }
     }
+    /* RFC 7208 sets no limit on terms: one per two bytes is the most there can be. */
+    terms = util_calloc(len / 2 + 1, sizeof(*terms));
     while (i < len) {
         size_t j;
 
@@ -392,26 +570,33 @@ int spfrecord_check(const char *text, size_t len, int client_v6, struct spfrecor
             continue;
         if (j == i)
             break;
-        if (n == MAX_TERMS) {
-            out->why = "too many terms";
-            return -1;
-        }
-        if (parse_term(text + i, j - i, &terms[n], &seen, &out->why) < 0)
-            return -1;
+        if ((rc = parse_term(text + i, j - i, &terms[n], &seen, &out->why)) < 0)
+            break;
         n++;
         i = j;
     }
-    emit(terms, n, client_v6, out);
-    return 0;
+    if (rc == 0)
+        emit(terms, n, ctx, out);
+    free(terms);
+    return rc;
 }
 
-/* spfrecord_out_free - the rewritten text and the wildcard names */
+/* spfrecord_out_free - the rewritten text, the wildcard names, the chunks */
 void spfrecord_out_free(struct spfrecord_out *out)
 {
     if (out == NULL)
         return;
     strbuf_release(&out->text);
-    for (size_t i = 0; i < out->nwild; i++)
+    for (size_t i = 0; i < out->nwild; i++) {
         free(out->wild[i].name);
+        strbuf_release(&out->wild[i].synth);
+    }
     out->nwild = 0;
+    for (size_t i = 0; i < out->nchunk; i++) {
+        strbuf_release(&out->chunk[i].name);
+        strbuf_release(&out->chunk[i].text);
+    }
+    free(out->chunk);
+    out->chunk = NULL;
+    out->nchunk = 0;
 }

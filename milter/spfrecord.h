@@ -6,7 +6,7 @@
  *	#include "spfrecord.h"
  *
  *	if (spfrecord_is_spf(text, len))
- *	    rc = spfrecord_check(text, len, &out);
+ *	    rc = spfrecord_check(text, len, &ctx, &out);
  *	... rc < 0: out.why says what is wrong (the result is permerror) ...
  *	... else out.text is the record to evaluate, out.wild[] the names
  *	    whose addresses a "/0" mechanism matches ...
@@ -32,11 +32,28 @@
  *	ignored; libspf2 refuses some valid names); "ip4:N/0" becomes
  *	"ip4:0.0.0.0/1 ip4:128.0.0.0/1" and "ip6:N/0" "ip6:::/1 ip6:8000::/1"
  *	(libspf2 refuses /0); "a[:D]/0" and "mx[:D]/0" for the client's
- *	family lose the /0 and their name goes to out.wild: the caller
- *	answers that name's address look-up (the MX hosts' for mx) with the
- *	client's own address when it has any, which is what /0 means. A name
- *	used by a second a or mx term in the same record is not rewritten
- *	(libspf2 then answers permerror, never a wrong match).
+ *	family name a made-up name instead (out.wild[].synth, under
+ *	SPFRECORD_SYNTH_SUFFIX, unique to this record): the caller answers
+ *	that name's look-up with D's, and the address look-up (the MX hosts'
+ *	for mx) with the client's own address when D has any, which is what
+ *	/0 means. Being this record's own name, no other record's term can
+ *	match through it. A name used by a second a or mx term in the same
+ *	record is not rewritten (libspf2 then answers permerror, never a
+ *	wrong match).
+ *
+ *	RFC 7208 sets no limit on the number of terms; libspf2 silently drops
+ *	the mechanisms past 511 compiled bytes (about 63 ip4 or 25 ip6
+ *	terms). When the ip4/ip6 terms would pass SPFRECORD_CHUNK_BYTES, each
+ *	run of them with one qualifier becomes "QUAL include:NAME", NAME's
+ *	record (out.chunk[]) holding the run without qualifiers and without
+ *	"all": the include matches exactly when a term of the run does. The
+ *	caller answers NAME's TXT look-up itself (it is no DNS term) and
+ *	checks that libspf2 compiled out.nmech mechanisms (else: a size
+ *	limit, permerror).
+ *
+ *	A '/' among a macro's delimiters ("%{d/}", RFC 7208 7.1) is refused
+ *	by libspf2: it is dropped where the value cannot hold one (d, o from
+ *	ctx; i, v), which leaves the expansion unchanged.
  *
  * DIAGNOSTICS
  *	spfrecord_check() returns -1 with a static reason in out->why.
@@ -48,12 +65,30 @@
 
 #include "strbuf.h"
 
-#define SPFRECORD_MAX_WILD 8
+#define SPFRECORD_MAX_WILD      16
+#define SPFRECORD_CHUNK_BYTES   480     /* libspf2 holds 511 bytes of mechanisms */
+#define SPFRECORD_SYNTH_SUFFIX  ".portrole.invalid"     /* RFC 2606: never real */
+
+/* What the rewrite may depend on. */
+struct spfrecord_ctx {
+    int         client_v6;      /* the client's family */
+    const char *domain;         /* the record's own domain, %{d} */
+    const char *sender_domain;  /* %{o} */
+    const char *token;          /* this check's random part of made-up names */
+    unsigned    serial;         /* the first number for this record's names */
+};
 
 struct spfrecord_wild {
     char       *name;           /* NULL: the record's own domain */
     int         v6;             /* the AAAA look-up (else A) */
     int         mx;             /* the name's MX hosts, not the name */
+    strbuf      synth;          /* the made-up name the record now names */
+};
+
+/* A made-up record that holds a run of ip4/ip6 terms: NAME TXT "TEXT". */
+struct spfrecord_chunk {
+    strbuf      name;
+    strbuf      text;
 };
 
 struct spfrecord_out {
@@ -61,10 +96,14 @@ struct spfrecord_out {
     const char *why;            /* what is wrong, when -1 */
     struct spfrecord_wild wild[SPFRECORD_MAX_WILD];
     size_t      nwild;
+    struct spfrecord_chunk *chunk;
+    size_t      nchunk;
+    unsigned    nsynth;         /* made-up names used: the next serial is +this */
+    unsigned    nmech;          /* mechanisms in text, redirect= included */
 };
 
 int spfrecord_is_spf(const char *text, size_t len);
-int spfrecord_check(const char *text, size_t len, int client_v6,
+int spfrecord_check(const char *text, size_t len, const struct spfrecord_ctx *ctx,
                     struct spfrecord_out *out);
 void spfrecord_out_free(struct spfrecord_out *out);
 

@@ -62,8 +62,15 @@ static const struct explain_case {
       NULL}},
     {"port=25 client=192.0.2.9 from=a@b.test rcpt=alias@example.org rcpt_addr=bob@elsewhere.test "
      "rcpt_mailer=smtp rcpt=pm rcpt_addr=pm@example.org rcpt_mailer=local",
-     {"  -> 554 5.7.1 <alias@example.org>: Relay access denied; port 25 takes mail",
-      "RCPT TO:<pm>\n  resolved: <pm@example.org> mailer=local host=-", "rcpt=<pm> action=pass", NULL}},
+     {"RCPT TO:<alias@example.org>\n  resolved: <bob@elsewhere.test> mailer=smtp host=- "
+      "(differs from what the client wrote)\n  -> 250 2.1.5",   /* issue 25 item 7: a forward */
+      "RCPT TO:<pm>\n  resolved: <pm@example.org> mailer=local host=-",
+      "rcpt=<alias@example.org>,<pm> action=pass", NULL}},
+    {"port=25 client=192.0.2.9 from=a@b.test rcpt=u@example.org rcpt_addr=u rcpt_mailer=cyrusv2",
+     {"RCPT TO:<u@example.org>\n  resolved: <u> mailer=cyrusv2 host=- (differs from what the "
+      "client wrote)\n  -> 250 2.1.5", "rcpt=<u@example.org> action=pass", NULL}},
+    {"port=25 client=192.0.2.9 from=a@b.test rcpt=u@elsewhere.test rcpt_addr=u rcpt_mailer=cyrusv2",
+     {"  -> 554 5.7.1 <u@elsewhere.test>: Relay access denied; port 25 takes mail", NULL}},
     {"port=25 client=192.0.2.9 from=a@b.test rcpt=@a.test,@b.test:c@example.org,d@example.org",
      {"RCPT TO:<@a.test,@b.test:c@example.org>\n  -> 554 5.7.1", "routed addresses",
       "RCPT TO:<d@example.org>\n  -> 250 2.1.5", NULL}},

@@ -182,7 +182,7 @@ static const struct cap_case {
 } cap_cases[] = {
     {'x', HEADER_VALUE_MAX, 0},
     {'\r', HEADER_VALUE_MAX, 0},                /* 255 '?' */
-    {' ', HEADER_VALUE_MAX + 2, 1},
+    {' ', 3, 1},                                /* a run of spaces is one: "\" \"" */
     {'"', 2 * HEADER_VALUE_MAX + 2, 1},         /* cap first, then escape */
     {'\\', 2 * HEADER_VALUE_MAX + 2, 1},
     {(char) 0xc3, HEADER_VALUE_MAX, 0},
@@ -554,6 +554,53 @@ START_TEST(test_fold_hostile_values)
 }
 END_TEST
 
+/*
+ * issue 25 item 10: a macro value of white space (a {tls_version} of 200
+ * spaces) cannot be folded, since a line of white space alone is not
+ * allowed; the run is kept as one space and every line stays within 78.
+ */
+START_TEST(test_fold_spaces)
+{
+    char spaces[201], word_spaces[204];
+    struct pr_facts f = facts(ROLE_SUBMISSION, 587);
+    struct header_route r = route(&f);
+    const char *value;
+    char *v;
+
+    memset(spaces, ' ', sizeof(spaces) - 1);
+    spaces[sizeof(spaces) - 1] = 0;
+    snprintf(word_spaces, sizeof(word_spaces), "a%sb", spaces);
+    value = _i & 4 ? word_spaces : spaces;
+    f.auth_type = "PLAIN", f.login = "alice";
+    r.include_user = 1;
+    switch (_i & 3) {
+    case 0: f.tls_version = value; break;
+    case 1: f.client_name = value; break;
+    case 2: f.login = value; break;
+    default: f.auth_type = value; break;
+    }
+    v = build(NAME, &r);
+    ck_assert_msg(longest_line(NAME, v) <= HEADER_FOLD_AT, "%s", v);
+    ck_assert_ptr_nonnull(strstr(v, _i & 4 ? "\"a b\"" : "\" \""));
+    free(v);
+}
+END_TEST
+
+/* The same for a DKIM result that carries a run of spaces into the AR header. */
+START_TEST(test_fold_spaces_ar)
+{
+    char dkim[300];
+    struct pr_facts f = facts(ROLE_MX, 25);
+    strbuf v = STRBUF_INIT;
+
+    snprintf(dkim, sizeof(dkim), "dkim=fail header.d=\"a%*sb\" header.s=s1", 200, "");
+    header_build_ar("mx.example.test", &f, dkim, &v);
+    ck_assert_msg(longest_line("Authentication-Results", strbuf_str(&v)) <= HEADER_FOLD_AT,
+                  "%s", strbuf_str(&v));
+    strbuf_release(&v);
+}
+END_TEST
+
 /* An absurd header name still leaves the first line legal. */
 START_TEST(test_fold_long_header_name)
 {
@@ -591,6 +638,16 @@ static const struct ours_case {
     {"mx.example.test (forged) ; x", 1},
     {"(comment) mx.example.test; x", 1},
     {"\"mx.example.test\"; auth=pass", 1},
+    /* issue 25 item 2: quoted-pairs, case and comments do not change the id */
+    {"\"mx\\.example\\.test\"; auth=pass", 1},
+    {"\"\\m\\x\\.\\e\\x\\a\\m\\p\\l\\e\\.\\t\\e\\s\\t\"; x", 1},
+    {"\"MX\\.Example.TEST\"; role=mx", 1},
+    {"(a (nested) comment) \"mx\\.example.test\" (and one) ; x", 1},
+    {"\"mx.example.test\"(c); x", 1},
+    {"\"mx\\.example\\.test\" 1; spf=pass", 1},
+    {"\"mx\\.example\\.test.evil\"; x", 0},
+    {"\"mx\\.example\\.tes\"; x", 0},
+    {"\"mx\\.example\\.test\\\"; x", 0},
     {"mx.example.test.evil; role=mx", 0},
     {"mx.example.test.; role=mx", 0},
     {"mx.example.tester; role=mx", 0},
@@ -683,9 +740,34 @@ START_TEST(test_ar)
 
     f.auth_type = c->auth_type, f.login = c->login;
     f.spf = c->spf, f.spf_domain = c->spf_domain;
+    f.sender = "alice@example.net";
     header_build_ar("mx.example.test", &f, c->dkim_ar, &v);
     ck_assert_str_eq(strbuf_str(&v), c->want);
     ck_assert_uint_le(longest_line("Authentication-Results", strbuf_str(&v)), HEADER_FOLD_AT);
+    strbuf_release(&v);
+}
+END_TEST
+
+/* issue 25 item 9: the null sender's SPF identity is the HELO (RFC 8601 2.7.2) */
+static const struct ar_identity_case {
+    const char *sender, *want;
+} ar_identity_cases[] = {
+    {"", "mx.example.test; spf=pass smtp.helo=mail.example.net"},
+    {NULL, "mx.example.test; spf=pass smtp.helo=mail.example.net"},
+    {"postmaster", "mx.example.test; spf=pass smtp.helo=mail.example.net"},
+    {"bounce@mail.example.net", "mx.example.test;\n\tspf=pass smtp.mailfrom=mail.example.net"},
+};
+
+START_TEST(test_ar_identity)
+{
+    const struct ar_identity_case *c = &ar_identity_cases[_i];
+    struct pr_facts f = facts(ROLE_MX, 25);
+    strbuf v = STRBUF_INIT;
+
+    f.sender = c->sender, f.helo = "mail.example.net";
+    f.spf = SPF_RESULT_PASS, f.spf_domain = "mail.example.net";
+    header_build_ar("mx.example.test", &f, NULL, &v);
+    ck_assert_str_eq(strbuf_str(&v), c->want);
     strbuf_release(&v);
 }
 END_TEST
@@ -787,11 +869,14 @@ static Suite *header_suite(void)
     tcase_add_test(tc, test_comment_variants);
     tcase_add_loop_test(tc, test_fold_short_values, 0, 64);
     tcase_add_loop_test(tc, test_fold_hostile_values, 0, 8);
+    tcase_add_loop_test(tc, test_fold_spaces, 0, 8);
+    tcase_add_test(tc, test_fold_spaces_ar);
     tcase_add_test(tc, test_fold_long_header_name);
     tcase_add_loop_test(tc, test_is_ours, 0, NROWS(ours_cases));
     tcase_add_test(tc, test_is_ours_edges);
     tcase_add_test(tc, test_is_ours_roundtrip);
     tcase_add_loop_test(tc, test_ar, 0, NROWS(ar_cases));
+    tcase_add_loop_test(tc, test_ar_identity, 0, NROWS(ar_identity_cases));
     tcase_add_test(tc, test_ar_many_signatures);
     tcase_add_test(tc, test_ar_unbreakable);
     tcase_add_test(tc, test_ar_bounded);

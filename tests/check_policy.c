@@ -209,11 +209,24 @@ static const struct relay_case {
     {"carol%foreign.example@example.org", NULL, NULL, NULL, 2},
     {"foreign.example!carol", NULL, NULL, NULL, 2},
     {"carol@foreign.example@example.org", NULL, NULL, NULL, 2},
-    /* resolved elsewhere although the client named a local domain */
-    {"alias@example.org", "carol@foreign.example", "smtp", "foreign.example", 1},
+    /* resolved elsewhere, and the client did not name a local domain */
     {"postmaster", "postmaster@elsewhere.example", "smtp", "elsewhere.example", 1},
     {"carol@[127.0.0.1]", "carol@[127.0.0.1]", "local", "mx.example.org", 1},
-    {"carol@example.org", "carol", "esmtp", "foreign.example", 1},   /* no domain, not local */
+    {"carol@foreign.example", "carol", "lmtp", "", 1},    /* a foreign name stays foreign */
+    {"carol@foreign.example", "carol@example.org", "local", "", 0},   /* delivered here */
+    /* issue 25 item 7: the admin's own tables move a local address, not relay */
+    {"alias@example.org", "carol@foreign.example", "esmtp", "foreign.example", 0},
+    {"alias@example.org", "carol@foreign.example", "smtp", "foreign.example", 0},
+    {"carol@example.org", "carol", "esmtp", "foreign.example", 0},
+    {"carol@example.org", "carol", "lmtp", "localhost", 0},
+    {"carol@example.org", "carol", "cyrusv2", "", 0},
+    {"carol@Example.ORG", "carol", "procmail", "", 0},
+    {"carol@sub.example.net", "carol", "lmtp", "", 0},        /* .example.net: subdomains */
+    {"u@example.com", "u", "cyrusv2", "", 1},                 /* not in LocalDomains */
+    {"postmaster", "root", "lmtp", "", 0},                    /* the MTA's own, via an alias */
+    {"postmaster", "root", "cyrusv2", NULL, 0},
+    {"postmaster", "root", "esmtp", "foreign.example", 1},    /* a host to go to */
+    {"postmaster", "root@foreign.example", "lmtp", "", 1},
     /* local */
     {"postmaster", "postmaster@example.org", "local", "mx.example.org", 0},
     {"postmaster", NULL, NULL, NULL, 0},

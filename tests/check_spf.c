@@ -148,6 +148,34 @@ static const struct spf_case {
     {"192.0.2.1", "h.example", "alice@azero.example", SPF_RESULT_PASS},
     {"192.0.2.1", "h.example", "alice@azeronone.example", SPF_RESULT_FAIL},
     {"192.0.2.1", "h.example", "alice@modname.example", SPF_RESULT_PASS},
+    /* issue 25 item 5: 65 terms are valid RFC 7208 (no term limit) */
+    {"198.51.100.65", "h.example", "alice@terms65.example", SPF_RESULT_PASS},
+    {"198.51.100.1", "h.example", "alice@terms65.example", SPF_RESULT_PASS},
+    {"198.51.100.66", "h.example", "alice@terms65.example", SPF_RESULT_FAIL},
+    /* issue 25 item 8: '/' inside a macro's delimiters is not the CIDR length */
+    {"192.0.2.77", "h.example", "alice@slash.example", SPF_RESULT_PASS},
+    {"198.51.100.77", "h.example", "alice@slash.example", SPF_RESULT_FAIL},
+    {"192.0.2.10", "h.example", "alice@slash2.example", SPF_RESULT_PASS},
+    {"192.0.2.11", "h.example", "alice@slash2.example", SPF_RESULT_FAIL},
+    /* issue 25 item 3: a /0 wildcard matches only in the record that wrote it */
+    {"192.0.2.9", "h.example", "alice@wildleak.example", SPF_RESULT_FAIL},
+    {"192.0.2.9", "h.example", "alice@wildinc.example", SPF_RESULT_SOFTFAIL},
+    {"203.0.113.50", "h.example", "alice@wildinc.example", SPF_RESULT_PASS},
+    {"192.0.2.9", "h.example", "alice@mxinc.example", SPF_RESULT_SOFTFAIL},
+    {"203.0.113.51", "h.example", "alice@mxinc.example", SPF_RESULT_PASS},
+    /* issue 25 item 4: only libspf2's own look-ups of MX/PTR hosts are free */
+    {"192.0.2.9", "h.example", "alice@mxcount.example", SPF_RESULT_PERMERROR},
+    {"192.0.2.9", "h.example", "alice@mxcount9.example", SPF_RESULT_FAIL},
+    {"203.0.113.60", "h.example", "alice@mxcount9.example", SPF_RESULT_PASS},
+    {"192.0.2.99", "h.example", "alice@ptrcount.example", SPF_RESULT_PERMERROR},
+    {"192.0.2.99", "h.example", "alice@ptrcount9.example", SPF_RESULT_FAIL},
+    /* issue 25 item 5: past libspf2's 511 bytes, never a wrong neutral */
+    {"2001:db8:30::1e", "h.example", "alice@ip6many.example", SPF_RESULT_PASS},
+    {"2001:db8:30::1f", "h.example", "alice@ip6many.example", SPF_RESULT_FAIL},
+    {"2001:db8:200::c8", "h.example", "alice@ip6lots.example", SPF_RESULT_PASS},
+    {"192.0.2.1", "h.example", "alice@ip6lots.example", SPF_RESULT_NEUTRAL},
+    {"198.51.100.1", "h.example", "alice@ip6lots.example", SPF_RESULT_FAIL},
+    {"192.0.2.1", "h.example", "alice@bigname.example", SPF_RESULT_PERMERROR},
     /* issue 13 item 13: a loopback client is evaluated (libspf2 passes it unasked) */
     {"127.0.0.1", "h.example", "alice@loopfail.example", SPF_RESULT_FAIL},
     {"::1", "h.example", "alice@loopfail.example", SPF_RESULT_FAIL},

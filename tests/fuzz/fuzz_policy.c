@@ -182,11 +182,31 @@ static int foreign_domain(const char *domain)
     return !(len > 12 && strcmp(d + len - 12, ".example.net") == 0);
 }
 
+/*
+ * written_local - SPEC "Recipients": a recipient written in a local domain
+ * without routing (one '@', no '%', '!' or '\\') is local whatever the MTA's
+ * tables resolve it to; so is a bare user handed to a mailer as a bare
+ * user with no host (issue 25 item 7).
+ */
+static int written_local(const struct pr_rcpt *r)
+{
+    const char *at = strchr(r->raw, '@');
+
+    if (strpbrk(r->raw, "%!\\") != NULL || (at != NULL && strchr(at + 1, '@') != NULL))
+        return 0;
+    if (at != NULL)
+        return at[1] != 0 && !foreign_domain(at + 1);
+    return r->addr != NULL && *r->addr != 0 && strchr(r->addr, '@') == NULL
+        && (r->host == NULL || *r->host == 0);
+}
+
 /* foreign - where the MTA will deliver it is not a local domain */
 static int foreign(const struct pr_rcpt *r)
 {
     const char *at;
 
+    if (written_local(r))
+        return 0;
     if (r->addr == NULL || *r->addr == 0) {
         at = strrchr(r->raw, '@');
         return at != NULL && at[1] != 0 && foreign_domain(at + 1);

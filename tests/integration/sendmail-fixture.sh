@@ -55,6 +55,14 @@
 #	SM_PASSWORD	alice's SASL password (default "portrole-test")
 #	SM_EXPLICIT_MACROS  0: drop portrole.mc's confMILTER_MACROS_* lines
 #			and keep Sendmail's default macro lists (default 1)
+#	SM_VIRTUSER	at setup: a file of virtusertable lines ("key value");
+#			the fixture builds it with makemap and turns on
+#			FEATURE(virtusertable) (default: none)
+#	SM_LOCAL_LMTP	at setup: 1 makes local delivery go through a mailer
+#			named "lmtp" (F=z, LMTP over TCP) to an smtp-sink -L
+#			on 127.0.0.1:11524 that "start" runs, keeping each
+#			message in DIR/lmtp/; {rcpt_mailer} is then "lmtp" and
+#			{rcpt_addr} the bare user, as with cyrusv2 (default 0)
 #	top_srcdir	the source tree (default: two levels above this script)
 
 set -u
@@ -217,6 +225,7 @@ cmd_setup() {
 	    >"$DIR/etc/aliases"
 	: >"$DIR/etc/local-host-names"
 	: >"$DIR/etc/helpfile"
+	sm_extra_mc
 	cat >"$DIR/etc/sasl/Sendmail.conf" <<EOF
 pwcheck_method: auxprop
 auxprop_plugin: sasldb
@@ -251,6 +260,13 @@ EOF
 	[ -s "$DIR/log/m4.log" ] &&
 	    sm_die "m4 warnings: $(cat "$DIR/log/m4.log")"
 	chmod 644 "$DIR/etc/sendmail.cf"
+	if [ -n "${SM_VIRTUSER:-}" ]; then
+		LD_LIBRARY_PATH="$ROOT/usr/lib/$SM_MULTIARCH" \
+		    "$ROOT/usr/libexec/sendmail/makemap" -C "$DIR/etc/sendmail.cf" \
+		    hash "$DIR/etc/virtusertable" <"$DIR/etc/virtusertable" \
+		    >"$DIR/log/makemap.log" 2>&1 ||
+		    sm_die "makemap of $DIR/etc/virtusertable failed: $(cat "$DIR/log/makemap.log")"
+	fi
 	if [ "$SM_EXPLICIT_MACROS" = 0 ]; then
 		_macros="O Milter.macros.connect=j, _, {daemon_name}, {if_name}, {if_addr}"
 	else
@@ -265,6 +281,31 @@ EOF
 	grep -q '^O DaemonPortOptions=.*Port=587, Name=MSA' \
 	    "$DIR/etc/sendmail.cf" && sm_die "sendmail.cf has a default MSA on 587"
 	echo "sendmail-fixture: set up in $DIR"
+}
+
+# sm_extra_mc: DIR/etc/extra.mc for the optional routing (SM_VIRTUSER,
+# SM_LOCAL_LMTP); empty when neither is asked for.
+sm_extra_mc() {
+	: >"$DIR/etc/extra.mc"
+	rm -f "$DIR/etc/lmtp-sink"
+	if [ -n "${SM_VIRTUSER:-}" ]; then
+		# makemap runs once sendmail.cf exists (it reads its options).
+		cp "$SM_VIRTUSER" "$DIR/etc/virtusertable" ||
+		    sm_die "cannot read SM_VIRTUSER=$SM_VIRTUSER"
+		echo "FEATURE(\`virtusertable', \`hash -o $DIR/etc/virtusertable')dnl" \
+		    >>"$DIR/etc/extra.mc"
+	fi
+	if [ "${SM_LOCAL_LMTP:-0}" = 1 ]; then
+		mkdir -p "$DIR/lmtp" && chown nobody "$DIR/lmtp" ||
+		    sm_die "cannot create $DIR/lmtp"
+		: >"$DIR/etc/lmtp-sink"
+		cat >>"$DIR/etc/extra.mc" <<'EOF'
+define(`confLOCAL_MAILER', `lmtp')dnl
+MAILER_DEFINITIONS
+Mlmtp,	P=[IPC], F=lsADFMnqXz, S=EnvFromSMTP/HdrFromL, R=EnvToL/HdrToL, E=\r\n,
+	T=DNS/RFC822/SMTP, A=TCP 127.0.0.1 11524
+EOF
+	fi
 }
 
 # Runs inside the private mount namespace (see cmd_start).
@@ -319,6 +360,12 @@ cmd_start() {
 	smtp-sink -u nobody -d "$DIR/sink/%H%M%S." 127.0.0.1:11525 16 \
 	    >"$DIR/log/sink.log" 2>&1 &
 	echo $! >"$DIR/run/sink.pid"
+	if [ -e "$DIR/etc/lmtp-sink" ]; then
+		sm_port_free 11524 || { cmd_stop; sm_die "port 127.0.0.1:11524 is in use"; }
+		smtp-sink -L -u nobody -d "$DIR/lmtp/%H%M%S." 127.0.0.1:11524 16 \
+		    >"$DIR/log/lmtp-sink.log" 2>&1 &
+		echo $! >"$DIR/run/lmtp-sink.pid"
+	fi
 
 	rm -f "$DIR/run/sendmail.pid"
 	# -bd forks: the daemon writes its pid file and unshare returns.  The
@@ -351,6 +398,7 @@ cmd_stop() {
 	sm_stop sendmail "$DIR/run/sendmail.pid"
 	cmd_milter_stop
 	sm_stop smtp-sink "$DIR/run/sink.pid"
+	sm_stop lmtp-sink "$DIR/run/lmtp-sink.pid"
 	sm_stop syslogd "$DIR/run/syslogd.pid"
 	rm -f "$DIR/log/syslog.sock"
 }

@@ -85,8 +85,11 @@ is(rcpt(conn, "carol@foreign.example@example.test", res("carol@foreign.example",
    SMFIR_REPLYCODE, "routed: two @ rejected")
 is(rcpt(conn, "carol%local2@example.test", res("carol%local2@example.test", "local", "mx.example.test")),
    SMFIR_REPLYCODE, "routed: '%' rejected even where the MTA delivers locally")
+-- issue 25 item 7: what the admin's tables do with a local address is not relay
 is(rcpt(conn, "alias@example.test", res("carol@elsewhere.test", "smtp", "elsewhere.test")),
-   SMFIR_REPLYCODE, "resolved: a local name the MTA sends abroad is relay")
+   SMFIR_CONTINUE, "resolved: a local name the admin's tables forward abroad is local")
+is(rcpt(conn, "postmaster", res("postmaster@elsewhere.test", "smtp", "elsewhere.test")),
+   SMFIR_REPLYCODE, "resolved: a bare name the MTA qualifies abroad is relay")
 is(rcpt(conn, "postmaster", res("postmaster@example.test", "local", "mx.example.test")),
    SMFIR_CONTINUE, "resolved: bare postmaster resolved to a local domain accepted")
 is(rcpt(conn, "carol@[127.0.0.1]", res("carol", "local", "")),

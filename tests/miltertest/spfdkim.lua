@@ -55,7 +55,9 @@ for _, r in ipairs(rows) do
     local x, a = xp(conn), ar(conn)
     check(contains(x, "; tls=none; spf=" .. r[3] .. "; dkim=none; verdict="),
           what .. ": X-Port-Role has spf=" .. r[3] .. " and dkim=none in order: " .. x)
-    check(a == ID .. "; spf=" .. r[3] .. " smtp.mailfrom=" .. r[4] .. "; dkim=none",
+    -- issue 25 item 9: RFC 8601 names the HELO identity smtp.helo
+    local ptype = r[1] == "" and " smtp.helo=" or " smtp.mailfrom="
+    check(a == ID .. "; spf=" .. r[3] .. ptype .. r[4] .. "; dkim=none",
           what .. ": Authentication-Results is exactly the SPF and DKIM results: " .. a)
     if r[5] then
         check(contains(x, "verdict=tag; violations=spf-fail "), what .. ": tagged spf-fail: " .. x)
