@@ -81,7 +81,7 @@ static void head(FILE *fp)
           "body{font-family:sans-serif;margin:2em;color:#222;max-width:1100px}\n"
           "table{border-collapse:collapse;margin:1em 0}"
           "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\n"
-          "th{background:#f0f0f0}td.n{text-align:right}td.t{white-space:nowrap}.fix{color:#333;font-size:90%}\n"
+          "th{background:#f0f0f0;white-space:nowrap}td.n{text-align:right}td.t{white-space:nowrap}.fix{color:#333;font-size:90%}\n"
           ".warn{background:#fde2e1;border:1px solid #d62728;padding:1em}\n"
           ".ok{background:#e6f4e6;border:1px solid #2ca02c;padding:1em}\n"
           ".legend span{display:inline-block;margin-right:1.2em}"
