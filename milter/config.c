@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "dkim.h"
+#include "i18n.h"
 #include "idn.h"
 #include "spf.h"
 #include "util.h"
@@ -59,7 +60,8 @@ struct ctx {
     int     pf_parent;          /* ... of a parameter in parent_domain_matches_subdomains */
 };
 
-/* error - record one FILE:LINE: message */
+/* error - record one FILE:LINE: message, in the locale's language (a
+ * reload runs in the C locale, so its log line stays English) */
 static void __attribute__((format(printf, 4, 5)))
 error(struct ctx *c, const char *file, int line, const char *fmt, ...)
 {
@@ -70,7 +72,7 @@ error(struct ctx *c, const char *file, int line, const char *fmt, ...)
     else
         strbuf_printf(c->errors, "%s: ", file);
     va_start(ap, fmt);
-    strbuf_vprintf(c->errors, fmt, ap);
+    strbuf_vprintf(c->errors, _(fmt), ap);
     va_end(ap);
     strbuf_putc(c->errors, '\n');
     c->nerrors++;
@@ -724,7 +726,7 @@ static int parse_choice(struct ctx *c, const struct raw_value *rv, const char *k
     for (int i = 0; i < n; i++)
         if (util_strcaseeq(rv->value, words[i]))
             return i;
-    strbuf_printf(c->errors, "%s:%d: %s: '%s' is not one of:", c->file, rv->line, key, rv->value);
+    strbuf_printf(c->errors, _("%s:%d: %s: '%s' is not one of:"), c->file, rv->line, key, rv->value);
     for (int i = 0; i < n; i++)
         strbuf_printf(c->errors, " %s", words[i]);
     strbuf_putc(c->errors, '\n');

@@ -6,6 +6,10 @@
  *	header_build() and log_format_decision() the daemon uses: -x cannot
  *	drift from what the milter does.
  *
+ *	What explains is in the locale's language (i18n.h); the replies, the
+ *	headers and the log line are shown exactly as the MTA and syslog get
+ *	them, in English and ASCII.
+ *
  * DIAGNOSTICS
  *	A malformed description returns 2 with a message.
  */
@@ -16,6 +20,7 @@
 
 #include "explain.h"
 #include "header.h"
+#include "i18n.h"
 #include "log.h"
 #include "util.h"
 
@@ -37,7 +42,7 @@ static int add_rcpts(struct imagined *im, char *value, strbuf *err)
         if (*p != 0 && (*p != ',' || p[1] == '@'))
             continue;
         if (im->nrcpt == MAX_RCPT) {
-            strbuf_printf(err, "more than %d recipients", MAX_RCPT);
+            strbuf_printf(err, _("more than %d recipients"), MAX_RCPT);
             return -1;
         }
         if (p > start) {
@@ -57,7 +62,7 @@ static int set_resolved(struct imagined *im, const char *key, char *value, strbu
     struct pr_rcpt *r;
 
     if (im->nrcpt == 0) {
-        strbuf_printf(err, "%s= must follow the rcpt= it resolves", key);
+        strbuf_printf(err, _("%s= must follow the rcpt= it resolves"), key);
         return -1;
     }
     r = &im->rcpt[im->nrcpt - 1];
@@ -89,8 +94,8 @@ static int set_key(struct imagined *im, char *key, char *value, strbuf *err)
             *slots[i] = value;
             return 0;
         }
-    strbuf_printf(err, "unknown key '%s' (port listener addr client client_name helo "
-                  "auth user tls from rcpt rcpt_addr rcpt_mailer rcpt_host spf j queueid)", key);
+    strbuf_printf(err, _("unknown key '%s' (port listener addr client client_name helo "
+                  "auth user tls from rcpt rcpt_addr rcpt_mailer rcpt_host spf j queueid)"), key);
     return -1;
 }
 
@@ -102,7 +107,7 @@ static int parse_spec(char *spec, struct imagined *im, strbuf *err)
     memset(im, 0, sizeof(*im));
     for (tok = strtok_r(spec, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
         if ((eq = strchr(tok, '=')) == NULL) {
-            strbuf_printf(err, "'%s' is not key=value", tok);
+            strbuf_printf(err, _("'%s' is not key=value"), tok);
             return -1;
         }
         *eq = 0;
@@ -110,7 +115,7 @@ static int parse_spec(char *spec, struct imagined *im, strbuf *err)
             return -1;
     }
     if (im->port && netaddr_port_parse(im->port) < 0) {
-        strbuf_printf(err, "port '%s' is not a port number", im->port);
+        strbuf_printf(err, _("port '%s' is not a port number"), im->port);
         return -1;
     }
     return 0;
@@ -137,24 +142,25 @@ static void show_role(FILE *out, const struct pr_facts *f, const struct pr_liste
 {
     fprintf(out, "role:    %s", vocab_role_name(f->role));
     if (m)
-        fprintf(out, " (matched \"Listener %s %s\")\n", m->text, vocab_role_name(m->role));
+        fprintf(out, _(" (matched \"Listener %s %s\")\n"), m->text, vocab_role_name(m->role));
     else if (f->role == ROLE_LOCAL)
-        fprintf(out, " (no listener macros: mail submitted on this host, not over SMTP)\n");
+        fprintf(out, "%s\n", _(" (no listener macros: mail submitted on this host, not over SMTP)"));
     else
-        fprintf(out, " (no Listener line names %s%s)\n", im->listener ? "listener " : "port ",
+        fprintf(out, im->listener ? _(" (no Listener line names listener %s)\n")
+                : _(" (no Listener line names port %s)\n"),
                 im->listener ? im->listener : im->port ? im->port : im->addr);
     fprintf(out, "client:  %s [%s]%s\n", f->client_name ? f->client_name : "unknown",
             f->client_addr ? f->client_addr : "unknown",
-            f->trusted ? ", in TrustedNetworks" : ", not in TrustedNetworks");
+            f->trusted ? _(", in TrustedNetworks") : _(", not in TrustedNetworks"));
     fprintf(out, "auth:    %s%s%s\n", policy_authenticated(f) ? (f->auth_type ? f->auth_type : "yes") : "none",
-            f->login ? " as " : "", f->login ? f->login : "");
+            f->login ? _(" as ") : "", f->login ? f->login : "");
     fprintf(out, "tls:     %s\n", policy_has_tls(f) ? f->tls_version : "none");
 }
 
 /* show_verdict - the reply the MTA sends for one verdict, and why */
 static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_verdict *v,
                         const struct pr_facts *f, const char *rcpt, const char *ref,
-                        const char *ok)
+                        const char *ok, const char *note)
 {
     strbuf text = STRBUF_INIT;
 
@@ -162,16 +168,16 @@ static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_
         policy_reply(cfg, v, f, rcpt, ref, &text);
         fprintf(out, "  -> %s %s %s\n", v->code, v->xcode, strbuf_str(&text));
     } else
-        fprintf(out, "  -> %s\n", ok);
+        fprintf(out, "  -> %s (%s)\n", ok, note);
     for (int i = 0; i < V_COUNT; i++) {
         unsigned bit = VBIT(i);
 
         if (!((v->violations | v->ignored) & bit))
             continue;
-        fprintf(out, "     why: %s (%s%s): %s\n", vocab_violation_name((enum pr_violation) i),
+        fprintf(out, _("     why: %s (%s%s): %s\n"), vocab_violation_name((enum pr_violation) i),
                 v->ignored & bit ? "ignore" : (v->tagged & bit) ? "tag" : vocab_action_name(v->action),
-                (v->tagged & bit) && cfg->audit && v->would != ACT_PASS ? ", audit mode: would reject" : "",
-                policy_advice((enum pr_violation) i));
+                (v->tagged & bit) && cfg->audit && v->would != ACT_PASS ? _(", audit mode: would reject") : "",
+                _(policy_advice((enum pr_violation) i)));
     }
     strbuf_release(&text);
     return v->action >= ACT_TEMPFAIL;
@@ -184,7 +190,7 @@ static void show_resolved(FILE *out, const struct pr_rcpt *r)
         return;                         /* judged on what the client wrote */
     fprintf(out, "  resolved: <%s> mailer=%s host=%s%s\n", r->addr,
             r->mailer && *r->mailer ? r->mailer : "-", r->host && *r->host ? r->host : "-",
-            policy_rcpt_resolved_differs(r) ? " (differs from what the client wrote)" : "");
+            policy_rcpt_resolved_differs(r) ? _(" (differs from what the client wrote)") : "");
 }
 
 /* show_log - the decision line the daemon would write */
@@ -239,14 +245,14 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
 
     show_role(out, &f, m, &im);
     if (f.role == ROLE_INTERNAL) {
-        fprintf(out, "\nrole internal: portrole accepts at connect without checks and "
-                "adds or removes no header.\n");
+        fprintf(out, "\n%s\n", _("role internal: portrole accepts at connect without checks and "
+                "adds or removes no header."));
         free(copy);
         return 0;
     }
     fprintf(out, "\nMAIL FROM:<%s>\n", f.sender);
     policy_mail(cfg, &f, &v);
-    if (show_verdict(out, cfg, &v, &f, NULL, ref, "250 2.1.0 Ok (portrole continues)")) {
+    if (show_verdict(out, cfg, &v, &f, NULL, ref, "250 2.1.0 Ok", _("portrole continues"))) {
         d.action = v.action, d.violations = v.violations;
         show_log(out, cfg, &d);
         free(copy);
@@ -260,7 +266,7 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
         fprintf(out, "RCPT TO:<%s>\n", r->raw);
         show_resolved(out, r);
         policy_rcpt(cfg, &f, r, &v);
-        if (show_verdict(out, cfg, &v, &f, r->raw, ref, "250 2.1.5 Ok (portrole continues)")) {
+        if (show_verdict(out, cfg, &v, &f, r->raw, ref, "250 2.1.5 Ok", _("portrole continues"))) {
             struct log_decision rd = d;
 
             rd.rcpts = &r->raw, rd.nrcpts = 1;
@@ -275,7 +281,7 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
         accepted[nacc++] = r->raw;
     }
     if (nacc == 0) {
-        fprintf(out, "DATA\n  -> 554 5.5.1 Error: no valid recipients (the MTA's answer)\n");
+        fprintf(out, "DATA\n  -> 554 5.5.1 Error: no valid recipients (%s)\n", _("the MTA's answer"));
         free(copy);
         return 0;
     }
@@ -286,8 +292,8 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
 
         header_build(cfg->header_name, &r, &hv);
         fprintf(out, "DATA ... end of message\n  -> 250 2.0.0 Ok: queued%s\n",
-                tagged ? " (accepted and tagged)" : "");
-        fprintf(out, "  header added:\n    %s: ", cfg->header_name);
+                tagged ? _(" (accepted and tagged)") : "");
+        fprintf(out, "  %s\n    %s: ", _("header added:"), cfg->header_name);
         for (const char *p = strbuf_str(&hv); *p; p++)
             fputs(*p == '\n' ? "\n    " : (char[]) {*p, 0}, out);
         fputc('\n', out);

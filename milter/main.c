@@ -52,6 +52,7 @@
 #include "config.h"
 #include "explain.h"
 #include "glue.h"
+#include "i18n.h"
 #include "log.h"
 #include "stats.h"
 #include "util.h"
@@ -85,9 +86,8 @@ static int listen_fd = -1;
 /* usage - the synopsis, to stderr */
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: portrole-milter [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-f] [-n] [-v] [-V]\n"
-            "       portrole-milter [-c FILE] -x 'port=25 client=192.0.2.9 auth=PLAIN user=alice tls=none from=a@x.test rcpt=b@y.test'\n");
+    fprintf(stderr, "%s", _("usage: portrole-milter [-c FILE] [-p SOCKET] [-u USER[:GROUP]] [-P PIDFILE] [-f] [-n] [-v] [-V]\n"
+            "       portrole-milter [-c FILE] -x 'port=25 client=192.0.2.9 auth=PLAIN user=alice tls=none from=a@x.test rcpt=b@y.test'\n"));
 }
 
 /* parse_options - the command line; exits 2 on misuse */
@@ -113,7 +113,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "portrole-milter: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr, _("portrole-milter: unexpected argument '%s'\n"), argv[optind]);
         usage();
         exit(EXIT_USAGE);
     }
@@ -127,7 +127,7 @@ static struct pr_config *load(const struct options *o, FILE *errfp)
     struct pr_config *cfg;
 
     if (!o->config_given && access(path, F_OK) != 0) {
-        fprintf(errfp, "portrole-milter: warning: %s not found: using built-in defaults\n", path);
+        fprintf(errfp, _("portrole-milter: warning: %s not found: using built-in defaults\n"), path);
         path = NULL;
     }
     if ((cfg = config_load(path, &errors)) == NULL)
@@ -696,6 +696,8 @@ static int serve(const struct options *o, struct pr_config *cfg)
     char *pidfile = util_strdup(o->pidfile ? o->pidfile : cfg->pidfile);
     int audit = cfg->audit, rc;
 
+    /* From here on it writes log lines (and a reload's errors into them): English. */
+    i18n_c_locale();
     log_open(cfg->syslog_facility, o->foreground);
     log_set_level(o->verbose ? LOG_DEBUG : cfg->log_level);
     config_install(cfg);
@@ -732,8 +734,8 @@ static struct pr_config *check_as_user(const struct options *o, struct pr_config
         return NULL;
     }
     if ((again = load(o, stderr)) == NULL)
-        fprintf(stderr, "portrole-milter: the check above ran as %s, the user the daemon "
-                "reloads the file as\n", user);
+        fprintf(stderr, _("portrole-milter: the check above ran as %s, the user the daemon "
+                "reloads the file as\n"), user);
     free(user);
     return again;
 }
@@ -743,6 +745,7 @@ int main(int argc, char **argv)
     struct options o;
     struct pr_config *cfg;
 
+    i18n_init();
     parse_options(argc, argv, &o);
     if ((cfg = load(&o, stderr)) == NULL)
         return EXIT_CONFIG;
@@ -750,7 +753,7 @@ int main(int argc, char **argv)
         if ((cfg = check_as_user(&o, cfg)) == NULL)
             return EXIT_CONFIG;
         config_dump(cfg, stdout);
-        fprintf(stderr, "portrole-milter: configuration %s OK\n", cfg->path ? cfg->path : "(defaults)");
+        fprintf(stderr, _("portrole-milter: configuration %s OK\n"), cfg->path ? cfg->path : _("(defaults)"));
         config_free(cfg);
         return 0;
     }
@@ -759,7 +762,7 @@ int main(int argc, char **argv)
         int rc = explain_run(cfg, o.explain, stdout, &err);
 
         if (rc != 0) {
-            fprintf(stderr, "portrole-milter: -x: %s\n", strbuf_str(&err));
+            fprintf(stderr, _("portrole-milter: -x: %s\n"), strbuf_str(&err));
             usage();
         }
         strbuf_release(&err);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "i18n.h"
 #include "netaddr.h"
 #include "policy.h"
 #include "util.h"
@@ -23,7 +24,9 @@
 /* The stage a violation is decided at (SPEC's violation table). */
 enum stage { STAGE_MAIL, STAGE_RCPT };
 
-/* Per violation: reply code and enhanced code, then the 4xx twins. */
+/* Per violation: reply code and enhanced code, then the 4xx twins. The
+ * advice is marked N_() for the catalogue but stays English here (it goes
+ * into the X-Port-Role header); the tools that show it translate it. */
 static const struct violation_info {
     const char *code, *xcode, *tcode, *txcode;
     const char *reply;
@@ -32,41 +35,41 @@ static const struct violation_info {
 } vinfo[V_COUNT] = {
     [V_UNKNOWN_LISTENER] = {"550", "5.3.5", "451", "4.3.5",
         "Listener not configured for a port role",
-        "the message arrived on a listener that no Listener line names: "
-        "add one to portrole.conf", STAGE_MAIL},
+        N_("the message arrived on a listener that no Listener line names: "
+        "add one to portrole.conf"), STAGE_MAIL},
     [V_AUTH_ON_MX] = {"550", "5.7.1", "450", "4.7.1",
         "Port 25 is for server-to-server delivery; authenticated clients "
         "must submit on port 587 (STARTTLS) or 465 (TLS)",
-        "the client authenticates on port 25: set its outgoing server to "
-        "port 587 with STARTTLS, or 465 with TLS", STAGE_MAIL},
+        N_("the client authenticates on port 25: set its outgoing server to "
+        "port 587 with STARTTLS, or 465 with TLS"), STAGE_MAIL},
     [V_CLEARTEXT_SUBMISSION] = {"530", "5.7.0", "454", "4.7.0",
         "Must issue a STARTTLS command first",
-        "the client submits without encryption: set it to STARTTLS on "
-        "port 587, or SSL/TLS on port 465", STAGE_MAIL},
+        N_("the client submits without encryption: set it to STARTTLS on "
+        "port 587, or SSL/TLS on port 465"), STAGE_MAIL},
     [V_UNAUTH_SUBMISSION] = {"530", "5.7.0", "454", "4.7.0",
         "Authentication required: port ${port} is for authenticated submission",
-        "the client does not authenticate: turn on authentication for its "
-        "outgoing server (user name and password)", STAGE_MAIL},
+        N_("the client does not authenticate: turn on authentication for its "
+        "outgoing server (user name and password)"), STAGE_MAIL},
     [V_SENDER_MISMATCH] = {"553", "5.7.1", "450", "4.7.1",
         "<${sender}>: Sender address rejected: not owned by user ${login}",
-        "the login sends as an address it does not own: use the login's own "
-        "address, or list it for the login in SenderLoginMap", STAGE_MAIL},
+        N_("the login sends as an address it does not own: use the login's own "
+        "address, or list it for the login in SenderLoginMap"), STAGE_MAIL},
     [V_LOCAL_SENDER_ON_MX] = {"550", "5.7.1", "450", "4.7.1",
         "<${sender}>: mail from this domain must be submitted on port 587 "
         "or 465 with authentication",
-        "mail from our own domain came in on port 25 without authentication: "
+        N_("mail from our own domain came in on port 25 without authentication: "
         "the sender's client must submit on port 587 or 465 with "
-        "authentication (or the sender is forged)", STAGE_MAIL},
+        "authentication (or the sender is forged)"), STAGE_MAIL},
     [V_SPF_FAIL] = {"550", "5.7.23", "450", "4.7.23",
         "SPF: ${client} is not allowed to send mail for ${domain}",
-        "the sending server is not in the sender domain's SPF record: the "
-        "domain's owner must list it, or the mail is forged", STAGE_MAIL},
+        N_("the sending server is not in the sender domain's SPF record: the "
+        "domain's owner must list it, or the mail is forged"), STAGE_MAIL},
     [V_UNAUTH_RELAY] = {"554", "5.7.1", "454", "4.7.1",
         "<${rcpt}>: Relay access denied; port 25 takes mail for this "
         "server's own domains only - to send elsewhere, submit on port 587 "
         "or 465 with authentication",
-        "port 25 takes mail for this server's own domains only: to send "
-        "elsewhere, submit on port 587 or 465 with authentication", STAGE_RCPT},
+        N_("port 25 takes mail for this server's own domains only: to send "
+        "elsewhere, submit on port 587 or 465 with authentication"), STAGE_RCPT},
 };
 
 #define ROUTED_RELAY_REPLY \

@@ -38,14 +38,35 @@ if [ "$(id -u)" != 0 ]; then
     die "runs a private Postfix: run it as root (there is no sudo here)"
 fi
 T0=$(date +%s.%N)
-step() { printf '== %-52s (%5.1f s)\n' "$1" "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"; }
+# The demo speaks the locale's language (issue 27): its headings and
+# explanations go through gettext(1) with portrole's catalogue, compiled
+# from po/ja.po into the build directory below, so that the demo's own
+# portrole-audit and portrole-doctor find it too (PORTROLE_LOCALEDIR). What
+# the clients were told, the headers and the log lines stay as they are.
+export TEXTDOMAIN=portrole
+# t MSGID - the translation, or MSGID itself
+t() { if command -v gettext >/dev/null 2>&1; then gettext "$1"; else printf '%s' "$1"; fi; }
+# cols TEXT - its terminal columns; pad TEXT WIDTH - TEXT and spaces to WIDTH
+# columns: bash's printf counts bytes, and a Japanese character is three
+# bytes and two columns (wide characters other than "…" count two)
+cols() { local s=$1 wide; wide=${s//[[:ascii:]…]/}; echo $((${#s} + ${#wide})); }
+pad() { local w; w=$(cols "$1"); printf '%s%*s' "$1" $(($2 > w ? $2 - w : 0)) ''; }
+step() { printf '== %s (%5.1f s)\n' "$(pad "$1" 52)" "$(awk -v a="$T0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')"; }
+# catalogue DIR - po/ja.po compiled into DIR, used by gettext and the tools
+catalogue() {
+    command -v msgfmt >/dev/null 2>&1 || return 0
+    mkdir -p "$1/ja/LC_MESSAGES" &&
+        msgfmt -o "$1/ja/LC_MESSAGES/portrole.mo" "$srcdir/po/ja.po" 2>/dev/null || return 0
+    export TEXTDOMAINDIR=$1 PORTROLE_LOCALEDIR=$1
+}
 
 # ------------------------------------------------------------ deps, build
 if [ $deps = 1 ]; then
-    step "installing dependencies (tests/deps.sh)"
+    step "$(t 'installing dependencies (tests/deps.sh)')"
     sh "$srcdir/tests/deps.sh" || die "tests/deps.sh failed"
 fi
 BUILD_DIR=${BUILD_DIR:-$srcdir/_build-demo}
+mkdir -p "$BUILD_DIR" && catalogue "$BUILD_DIR/locale"
 # build_step LOG CMD... - run CMD with its output in LOG; on failure, die
 # with the last lines of LOG (the real error, not a later consequence).
 build_step() {
@@ -56,7 +77,7 @@ build_step() {
     die "build failed: $* (whole output in $log)"
 }
 if [ $build = 1 ]; then
-    step "building in ${BUILD_DIR#$srcdir/}"
+    step "$(printf "$(t 'building in %s')" "${BUILD_DIR#$srcdir/}")"
     mkdir -p "$BUILD_DIR" || die "cannot create $BUILD_DIR"
     blog=$BUILD_DIR/build.out
     : >"$blog"
@@ -114,14 +135,14 @@ EOF
 "$PORTROLE_MILTER" -c "$WORK/portrole.conf" -n >/dev/null 2>"$WORK/conf-check.txt" ||
     die "the adapted sample config is refused: $(cat "$WORK/conf-check.txt")"
 
-step "starting Postfix, smtp-sink and portrole-milter"
+step "$(t 'starting Postfix, smtp-sink and portrole-milter')"
 pf_start "$WORK/pf" || die "the private Postfix did not start (see $WORK/pf/log)"
 pf_milter_start "$WORK/portrole.conf" || die "portrole-milter did not start"
 
 # The rollout's first step: portrole-doctor reads this Postfix the way
 # Postfix does and judges each listener against the two hops. The fixture's
 # port $PF_PORT_SUBMAY is a deliberately lax submission port (cleartext allowed).
-step "portrole-doctor: the demo's own Postfix against its portrole.conf"
+step "$(t "portrole-doctor: the demo's own Postfix against its portrole.conf")"
 PORTROLE_DOCTOR=${PORTROLE_DOCTOR:-$BUILD_DIR/portrole-doctor}
 if [ ! -x "$PORTROLE_DOCTOR" ]; then
     echo "demo: no $PORTROLE_DOCTOR: no doctor report"
@@ -130,40 +151,43 @@ elif "$PORTROLE_DOCTOR" -c "$WORK/portrole.conf" --postfix "$WORK/pf/etc"; then
 else
     rc=$?
     if [ $rc = 2 ]; then
-        echo "demo: portrole-doctor exited 2 (it found errors): expected here, since this Postfix is"
-        echo "      misconfigured on purpose (port $PF_PORT_MXAUTH offers AUTH on a port-25 role, port"
-        echo "      $PF_PORT_SUBMAY takes submission without STARTTLS); on your server, fix each error first"
+        # shellcheck disable=SC2059  # the format is the catalogue's
+        printf "$(t 'demo: portrole-doctor exited 2 (it found errors): expected here, since this Postfix is
+      misconfigured on purpose (port %s offers AUTH on a port-25 role, port
+      %s takes submission without STARTTLS); on your server, fix each error first')\n" \
+            "$PF_PORT_MXAUTH" "$PF_PORT_SUBMAY"
     else
-        echo "demo: portrole-doctor exited $rc (1: warnings, 2: errors; see above)"
+        # shellcheck disable=SC2059
+        printf "$(t 'demo: portrole-doctor exited %s (1: warnings, 2: errors; see above)')\n" "$rc"
     fi
 fi
 
 # ------------------------------------------------------------ scenarios
-step "sending one message per scenario"
+step "$(t 'sending one message per scenario')"
 U=127.0.0.9             # an internet client
 PW=$PF_PASSWORD
 NAMES=() PORTS=()
 scenario() { NAMES+=("$1"); PORTS+=("$2"); }
 
-scenario "Mail client on 587: STARTTLS + AUTH" "587"
+scenario "$(t 'Mail client on 587: STARTTLS + AUTH')" "587"
 pf_send s1 --port $PF_PORT_SUB --local-interface $U --tls --auth PLAIN \
     --auth-user alice@example.test --auth-password $PW \
     --from alice@example.test --to friend@elsewhere.test
-scenario "Mail client on 465: TLS + AUTH" "465"
+scenario "$(t 'Mail client on 465: TLS + AUTH')" "465"
 pf_send s2 --port $PF_PORT_SUBS --local-interface $U --tlsc --auth LOGIN \
     --auth-user bob@example.test --auth-password $PW \
     --from bob@example.test --to friend@elsewhere.test
-scenario "Phone set to send on port 25, with AUTH" "25*"
+scenario "$(t 'Phone set to send on port 25, with AUTH')" "25*"
 pf_send s3 --port $PF_PORT_MXAUTH --local-interface $U --auth PLAIN \
     --auth-user alice@example.test --auth-password $PW \
     --from alice@example.test --to friend@elsewhere.test
-scenario "Open-relay attempt" "25"
+scenario "$(t 'Open-relay attempt')" "25"
 pf_send s4 --port $PF_PORT_MX --local-interface $U \
     --from spammer@bad.test --to victim@elsewhere.test
-scenario "Spoofed local sender from the internet" "25"
+scenario "$(t 'Spoofed local sender from the internet')" "25"
 pf_send s5 --port $PF_PORT_MX --local-interface $U \
     --from alice@example.test --to bob@example.test
-scenario "Server-to-server delivery to our domain" "25"
+scenario "$(t 'Server-to-server delivery to our domain')" "25"
 pf_send s6 --port $PF_PORT_MX --local-interface $U \
     --from news@remote.test --to alice@example.test
 pf_wait_queue_empty 30
@@ -180,9 +204,14 @@ told() {
 delivered() {
     local m s
     m=$(pf_find_msg "$1" mail | grep -c .); s=$(pf_find_msg "$1" sink | grep -c .)
-    if [ "$m" -gt 0 ]; then echo "local mailbox"
-    elif [ "$s" -gt 0 ]; then echo "relayed onward"
-    else echo "nothing"; fi
+    if [ "$m" -gt 0 ]; then
+        t "local mailbox"
+    elif [ "$s" -gt 0 ]; then
+        t "relayed onward"
+    else
+        t "nothing"
+    fi
+    echo
 }
 # verdict NAME - role, auth, tls and verdict from the X-Port-Role header.
 verdict() {
@@ -206,27 +235,44 @@ why() {
 }
 
 trunc() { local s=$1 w=$2; [ ${#s} -le $w ] && echo "$s" || echo "${s:0:$((w - 1))}…"; }
+# row SCENARIO PORT TOLD DELIVERED HEADER - one line of the table
+# (the port column is as wide as its heading, in any language)
+PW=$(cols "$(t PORT)")
+[ "$PW" -ge 4 ] || PW=4
+row() { printf '%s %s %s %s %s\n' "$(pad "$1" 41)" "$(pad "$2" $PW)" "$(pad "$3" 54)" "$(pad "$4" 15)" "$5"; }
 echo
-printf '%-41s %-4s %-54s %-15s %s\n' SCENARIO PORT "CLIENT WAS TOLD" DELIVERED "X-PORT-ROLE"
-printf '%-41s %-4s %-54s %-15s %s\n' ----------------------------------------- ---- \
+row "$(t SCENARIO)" "$(t PORT)" "$(t 'CLIENT WAS TOLD')" "$(t DELIVERED)" "X-PORT-ROLE"
+row ----------------------------------------- "$(printf '%*s' $PW '' | tr ' ' -)" \
     ------------------------------------------------------ --------------- ------------------------------
 for i in "${!NAMES[@]}"; do
     n=s$((i + 1))
-    printf '%-41s %-4s %-54s %-15s %s\n' "${NAMES[$i]}" "${PORTS[$i]}" \
-        "$(trunc "$(told $n)" 54)" "$(delivered $n)" "$(verdict $n)"
+    row "${NAMES[$i]}" "${PORTS[$i]}" "$(trunc "$(told $n)" 54)" "$(delivered $n)" "$(verdict $n)"
 done
-echo "(25* = a port 25 that wrongly offers AUTH; the demo's ports are 10025/10026, 10587, 10465)"
+t "(25* = a port 25 that wrongly offers AUTH; the demo's ports are 10025/10026, 10587, 10465)"
 echo
-echo "In full:"
+echo
+t "In full:"
+echo
+# The labels of the "In full" lines, padded to the widest in any language;
+# continuation lines indent two columns past them.
+L_TOLD=$(t 'told:') L_HEADER=$(t 'header:') L_LOG=$(t 'log:') LW=0
+for l in "$L_TOLD" "$L_HEADER" "$L_LOG"; do
+    w=$(cols "$l")
+    [ "$w" -le $LW ] || LW=$w
+done
+L_TOLD=$(pad "$L_TOLD" $LW) L_HEADER=$(pad "$L_HEADER" $LW) L_LOG=$(pad "$L_LOG" $LW)
+L_CONT=$(pad '' $((LW + 7)))
 for i in "${!NAMES[@]}"; do
     n=s$((i + 1))
-    echo "  ${NAMES[$i]} (port ${PORTS[$i]})"
-    echo "    told:   $(told $n)"
+    # shellcheck disable=SC2059
+    echo "  ${NAMES[$i]} ($(printf "$(t 'port %s')" "${PORTS[$i]}"))"
+    echo "    $L_TOLD $(told $n)"
     f=$(pf_find_msg $n | head -1)
     if [ -n "$f" ]; then
-        pf_header "$f" X-Port-Role | head -1 | fold -s -w 100 | sed '1s/^/    header: X-Port-Role: /; 2,$s/^/              /'
+        pf_header "$f" X-Port-Role | head -1 | fold -s -w 100 |
+            sed "1s/^/    $L_HEADER X-Port-Role: /; 2,\$s/^/$L_CONT/"
     else
-        echo "    header: (nothing delivered)"
+        echo "    $L_HEADER $(t '(nothing delivered)')"
     fi
     # The decision line: by the ref the client was told, else the queue id;
     # a session with neither (it never got that far) has no line of its own.
@@ -234,22 +280,24 @@ for i in "${!NAMES[@]}"; do
     q=$(pf_queue_id $n)
     [ -n "$key" ] || [ -z "$q" ] || key="$q: role="
     if [ -z "$key" ]; then
-        echo "    log:    (none: $(why $n))"
+        # shellcheck disable=SC2059
+        echo "    $L_LOG $(printf "$(t '(none: %s)')" "$(why $n)")"
         continue
     fi
     grep -F -- "$key" "$PF_MILTER_LOG" | sed 's/^[^ ]*portrole-milter\[[0-9]*\]: //' |
-        fold -s -w 100 | sed '1s/^/    log:    /; 2,$s/^/              /'
+        fold -s -w 100 | sed "1s/^/    $L_LOG /; 2,\$s/^/$L_CONT/"
 done
 
 # ------------------------------------------------------------ audit view
 echo
 if [ -x "$PORTROLE_AUDIT" ]; then
-    step "portrole-audit on this run's logs"
+    step "$(t "portrole-audit on this run's logs")"
     "$PORTROLE_AUDIT" "$PF_MILTER_LOG" "$PF_DIR/log/maillog" || echo "demo: portrole-audit exited $?"
     ref=$(told s4 | sed -n 's/.*(ref \([0-9a-f]*\))$/\1/p')
     if [ -n "$ref" ]; then
         echo
-        echo "The open-relay sender quotes \"ref $ref\"; the admin runs: portrole-audit --ref $ref"
+        # shellcheck disable=SC2059
+        printf "$(t 'The open-relay sender quotes "ref %s"; the admin runs: portrole-audit --ref %s')\n" "$ref" "$ref"
         "$PORTROLE_AUDIT" --ref "$ref" "$PF_MILTER_LOG" "$PF_DIR/log/maillog" | sed 's/^/  /'
     fi
 else
@@ -273,9 +321,9 @@ expect s4 '^554 5\.7\.1 <victim@elsewhere\.test>: Relay access denied.*\(ref [0-
 expect s5 '^250 .*role=mx,.*verdict=tag,violations=local-sender-on-mx$'
 expect s6 '^250 .*role=mx,.*verdict=pass$'
 
-step "stopping everything"
+step "$(t 'stopping everything')"
 pf_stop
-step "done"
+step "$(t 'done')"
 if [ -n "$bad" ]; then
     echo "demo: these scenarios did not end as expected:$bad (run with --keep to look)" >&2
     printf '%s' "$whys" | sed 's/^/demo:   /' >&2

@@ -29,6 +29,8 @@
 #include "audit_html.h"
 #include "auditlog_agg.h"
 #include "auditlog_reader.h"
+#include "dwidth.h"
+#include "i18n.h"
 #include "util.h"
 
 #define TABLE_WIDTH     100
@@ -53,12 +55,11 @@ static const char *stdin_only[] = {"-", NULL};
 static void usage(const char *why)
 {
     if (why)
-        fprintf(stderr, "portrole-audit: %s\n", why);
-    fprintf(stderr,
-            "usage: portrole-audit [--since TIME] [--until TIME] "
+        fprintf(stderr, "portrole-audit: %s\n", _(why));
+    fprintf(stderr, "%s", _("usage: portrole-audit [--since TIME] [--until TIME] "
             "[--format table|json|csv|html] [--top N] [--by host] [FILE...]\n"
             "       portrole-audit --ref ID [FILE...]\n"
-            "TIME: 2024-11-28, 2024-11-28T13:00, or relative -7d, -12h, -30m, -2w\n");
+            "TIME: 2024-11-28, 2024-11-28T13:00, or relative -7d, -12h, -30m, -2w\n"));
     exit(2);
 }
 
@@ -87,7 +88,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         case 's':
         case 'u':
             if (auditlog_time_parse(optarg, now, c == 's' ? &o->since : &o->until) < 0)
-                usage("bad time: use 2024-11-28, 2024-11-28T13:00 or -7d, -12h");
+                usage(N_("bad time: use 2024-11-28, 2024-11-28T13:00 or -7d, -12h"));
             break;
         case 'f':
             if (strcmp(optarg, "table") == 0)
@@ -99,22 +100,22 @@ static void parse_args(int argc, char **argv, struct opts *o)
             else if (strcmp(optarg, "html") == 0)
                 o->format = FMT_HTML;
             else
-                usage("--format takes table, json, csv or html");
+                usage(N_("--format takes table, json, csv or html"));
             break;
         case 'b':
             if (strcmp(optarg, "host") != 0)
-                usage("--by takes host");
+                usage(N_("--by takes host"));
             o->by_host = 1;
             break;
         case 'n':
             o->top = strtol(optarg, &end, 10);
             if (end == optarg || *end || o->top < 0)
-                usage("--top takes a number (0: all)");
+                usage(N_("--top takes a number (0: all)"));
             break;
         case 'r':
             o->ref = optarg;
             if (!*optarg || strlen(optarg) > 16 || optarg[strspn(optarg, "0123456789abcdefABCDEF")])
-                usage("--ref takes the 12 hex characters quoted in the reply");
+                usage(N_("--ref takes the 12 hex characters quoted in the reply"));
             for (char *p = optarg; *p; p++)
                 *p = (char) tolower((unsigned char) *p);
             break;
@@ -129,7 +130,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
         }
     }
     if (o->since && o->until && o->since > o->until)
-        usage("--since is after --until");
+        usage(N_("--since is after --until"));
     o->files = optind < argc ? argv + optind : (char **) stdin_only;
     o->nfiles = optind < argc ? argc - optind : 1;
 }
@@ -273,30 +274,10 @@ static void ports_text(const struct audit_entry *e, char sep, strbuf *out)
         strbuf_puts(out, sep == ',' ? ",+" : " +");
 }
 
-/* wrap - text at an indent, broken at spaces before TABLE_WIDTH */
+/* wrap - text at an indent, broken before TABLE_WIDTH terminal columns */
 static void wrap(FILE *fp, int indent, int hang, const char *text)
 {
-    int col = indent, first = 1;
-
-    fprintf(fp, "%*s", indent, "");
-    while (*text) {
-        size_t w = strcspn(text, " ");
-
-        if (!first && col + 1 + (int) w > TABLE_WIDTH) {
-            fprintf(fp, "\n%*s", indent + hang, "");
-            col = indent + hang;
-        } else if (!first) {
-            fputc(' ', fp);
-            col++;
-        }
-        fprintf(fp, "%.*s", (int) w, text);
-        col += (int) w;
-        first = 0;
-        text += w;
-        while (*text == ' ')
-            text++;
-    }
-    fputc('\n', fp);
+    dwidth_wrap(fp, indent, hang, TABLE_WIDTH, text);
 }
 
 /* limit - how many rows the format shows */
@@ -315,15 +296,23 @@ static void table_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
     size_t n = auditlog_agg_sorted(agg, by, &v), shown = limit(o, n);
     char t1[32], t2[32];
 
-    fprintf(fp, "\n%s (%zu of %zu, most events first)\n",
-            by == AUDIT_BY_ADDR ? "Clients by address" : "Clients by login", shown, n);
+    fputc('\n', fp);
+    fprintf(fp, by == AUDIT_BY_ADDR ? _("Clients by address (%zu of %zu, most events first)\n")
+            : _("Clients by login (%zu of %zu, most events first)\n"), shown, n);
     if (n == 0) {
-        fprintf(fp, "  none\n");
+        fprintf(fp, "  %s\n", _("none"));
         free(v);
         return;
     }
-    fprintf(fp, "%6s  %-39s  %-11s  %-16s  %s\n", "EVENTS",
-            by == AUDIT_BY_ADDR ? "ADDRESS" : "LOGIN", "PORTS", "FIRST SEEN", "LAST SEEN");
+    /* The headings are translated, so they are padded by columns, not bytes. */
+    dwidth_pad(fp, _("EVENTS"), 6, 1);
+    fputs("  ", fp);
+    dwidth_pad(fp, by == AUDIT_BY_ADDR ? _("ADDRESS") : _("LOGIN"), 39, 0);
+    fputs("  ", fp);
+    dwidth_pad(fp, _("PORTS"), 11, 0);
+    fputs("  ", fp);
+    dwidth_pad(fp, _("FIRST SEEN"), 16, 0);
+    fprintf(fp, "  %s\n", _("LAST SEEN"));
     for (size_t i = 0; i < shown; i++) {
         const struct audit_entry *e = v[i];
         strbuf line = STRBUF_INIT, ports = STRBUF_INIT;
@@ -334,7 +323,7 @@ static void table_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
                 ports.len > 11 ? "+" : " ", fmt_time(e->first, 0, t1, sizeof(t1)),
                 fmt_time(e->last, 0, t2, sizeof(t2)));
         if (e->other[0])
-            strbuf_printf(&line, "%s %s; ", by == AUDIT_BY_ADDR ? "name" : "last address",
+            strbuf_printf(&line, by == AUDIT_BY_ADDR ? _("name %s; ") : _("last address %s; "),
                           e->other);
         for (int c = 0, k = 0; c < AUDIT_CAT_COUNT; c++)
             if (e->count[c])
@@ -342,7 +331,7 @@ static void table_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
                               e->count[c]);
         wrap(fp, 8, 2, strbuf_str(&line));
         strbuf_reset(&line);
-        strbuf_printf(&line, "fix: %s", auditlog_cat_fix(auditlog_entry_main_cat(e)));
+        strbuf_printf(&line, _("fix: %s"), _(auditlog_cat_fix(auditlog_entry_main_cat(e))));
         wrap(fp, 8, 5, strbuf_str(&line));
         strbuf_release(&line);
         strbuf_release(&ports);
@@ -357,26 +346,40 @@ static void table_outbound(FILE *fp, const struct opts *o, const struct audit_ou
     size_t n = auditlog_out_sorted(oa, &v), shown = limit(o, n);
     strbuf text = STRBUF_INIT, verdict = STRBUF_INIT;
 
-    fputs("\nOutbound delivery (the MTA's smtp client):\n", fp);
-    if (auditlog_out_op25b(oa, &verdict))
-        strbuf_puts(&text, "WARNING: ");
+    fprintf(fp, "\n%s\n", _("Outbound delivery (the MTA's smtp client):"));
+    if (auditlog_out_op25b_local(oa, &verdict))
+        strbuf_puts(&text, _("WARNING: "));
     strbuf_append(&text, strbuf_str(&verdict), verdict.len);
     wrap(fp, 2, 2, strbuf_str(&text));
-    fprintf(fp, "  %-50s %5s %9s %7s %7s %7s\n", "server", "port", "timed-out", "refused",
-            "unreach", "reached");
+    fputs("  ", fp);
+    dwidth_pad(fp, _("server"), 50, 0);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("port"), 5, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("timed-out"), 9, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("refused"), 7, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("unreach"), 7, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("reached"), 7, 1);
+    fputc('\n', fp);
     for (size_t i = 0; i < shown; i++) {
         const struct audit_dest *d = v[i];
         char name[sizeof(d->host) + sizeof(d->addr) + 4], port[8];
 
-        snprintf(name, sizeof(name), "%s [%s]", d->host[0] ? d->host : "unknown",
+        snprintf(name, sizeof(name), "%s [%s]", d->host[0] ? d->host : _("unknown"),
                  d->addr[0] ? d->addr : "?");
         snprintf(port, sizeof(port), d->port ? "%d" : "-", d->port);
-        fprintf(fp, "  %-50.50s %5s %9lu %7lu %7lu %7lu\n", name, port,
+        fputs("  ", fp);
+        dwidth_pad(fp, name, 50, 0);
+        fprintf(fp, " %5s %9lu %7lu %7lu %7lu\n", port,
                 d->n[AUDIT_CONN_TIMEOUT], d->n[AUDIT_CONN_REFUSED],
                 d->n[AUDIT_CONN_UNREACHABLE], d->n[AUDIT_CONN_REACHED]);
     }
     if (shown < n)
-        fprintf(fp, "  ... %zu more servers (--top 0 shows all)\n", n - shown);
+        fprintf(fp, P_("  ... %zu more server (--top 0 shows all)\n",
+                       "  ... %zu more servers (--top 0 shows all)\n", n - shown), n - shown);
     strbuf_release(&text);
     strbuf_release(&verdict);
     free(v);
@@ -407,9 +410,21 @@ static void table_hosts(FILE *fp, struct audit_agg *agg)
     size_t n = auditlog_agg_hosts(agg, &h);
     strbuf line = STRBUF_INIT;
 
-    fprintf(fp, "\nBy host (%zu hosts, in the order first seen)\n", n);
-    fprintf(fp, "%-24s %8s %9s %7s %9s %9s\n", "HOST", "MESSAGES", "DECISIONS", "EVENTS",
-            "OUT-25", "TIMED-OUT");
+    fputc('\n', fp);
+    fprintf(fp, P_("By host (%zu host, in the order first seen)\n",
+                   "By host (%zu hosts, in the order first seen)\n", n), n);
+    dwidth_pad(fp, _("HOST"), 24, 0);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("MESSAGES"), 8, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("DECISIONS"), 9, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("EVENTS"), 7, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("OUT-25"), 9, 1);
+    fputc(' ', fp);
+    dwidth_pad(fp, _("TIMED-OUT"), 9, 1);
+    fputc('\n', fp);
     for (size_t i = 0; i < n; i++) {
         fprintf(fp, "%-24.24s %8lu %9lu %7lu %9lu %9lu\n", h[i].host[0] ? h[i].host : "-",
                 h[i].messages, h[i].decisions, host_events(&h[i]), h[i].conn25,
@@ -420,8 +435,8 @@ static void table_hosts(FILE *fp, struct audit_agg *agg)
             wrap(fp, 4, 2, strbuf_str(&line));
         if (h[i].conn25 >= AUDIT_OP25B_MIN_CONN
             && h[i].timeout25 * 100 >= h[i].conn25 * AUDIT_OP25B_SHARE)
-            wrap(fp, 4, 2, "most of this host's port-25 connections time out: see the "
-                 "outbound section (OP25B?)");
+            wrap(fp, 4, 2, _("most of this host's port-25 connections time out: see the "
+                 "outbound section (OP25B?)"));
     }
     strbuf_release(&line);
 }
@@ -432,11 +447,12 @@ static void json_hosts(FILE *fp, struct audit_agg *agg);
 /* summary_text - "N messages seen, N passed, N tagged, N rejected, N tempfailed" */
 static void summary_text(strbuf *out, unsigned long msgs, const unsigned long *act)
 {
-    strbuf_printf(out, "%lu messages seen, %lu passed, %lu tagged, %lu rejected, "
-                  "%lu tempfailed", msgs, act[ACT_PASS], act[ACT_TAG], act[ACT_REJECT],
+    strbuf_printf(out, P_("%lu message seen, %lu passed, %lu tagged, %lu rejected, "
+                          "%lu tempfailed", "%lu messages seen, %lu passed, %lu tagged, "
+                          "%lu rejected, %lu tempfailed", msgs), msgs, act[ACT_PASS], act[ACT_TAG], act[ACT_REJECT],
                   act[ACT_TEMPFAIL]);
     if (act[ACT_IGNORE])
-        strbuf_printf(out, ", %lu ignored", act[ACT_IGNORE]);
+        strbuf_printf(out, _(", %lu ignored"), act[ACT_IGNORE]);
 }
 
 /* report_table - the human report, at most TABLE_WIDTH columns */
@@ -446,10 +462,10 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
     strbuf line = STRBUF_INIT;
     char t1[32], t2[32];
 
-    strbuf_puts(&line, "Summary: ");
+    strbuf_puts(&line, _("Summary: "));
     summary_text(&line, s->messages, s->actions);
     if (s->would[ACT_REJECT] || s->would[ACT_TEMPFAIL])
-        strbuf_printf(&line, "; Mode audit: %lu would have been rejected, %lu tempfailed",
+        strbuf_printf(&line, _("; Mode audit: %lu would have been rejected, %lu tempfailed"),
                       s->would[ACT_REJECT], s->would[ACT_TEMPFAIL]);
     wrap(fp, 0, 2, strbuf_str(&line));
     for (int r = 0; r < ROLE_COUNT; r++) {
@@ -461,15 +477,15 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
         wrap(fp, 2, 4, strbuf_str(&line));
     }
     strbuf_reset(&line);
-    strbuf_printf(&line, "Lines: %lu read, %lu decisions, %lu Postfix client errors, "
-                  "%lu outbound deliveries, %lu other; %s to %s", s->lines, s->decisions,
+    strbuf_printf(&line, _("Lines: %lu read, %lu decisions, %lu Postfix client errors, "
+                  "%lu outbound deliveries, %lu other; %s to %s"), s->lines, s->decisions,
                   s->postfix_events, s->outbound, s->skipped, fmt_time(s->first, 0, t1, sizeof(t1)),
                   fmt_time(s->last, 0, t2, sizeof(t2)));
     wrap(fp, 0, 2, strbuf_str(&line));
     strbuf_reset(&line);
     for (int c = 0, k = 0; c < AUDIT_CAT_COUNT; c++)
         if (s->cats[c])
-            strbuf_printf(&line, "%s %s %lu", k++ ? "," : "Events:", auditlog_cat_name(c),
+            strbuf_printf(&line, "%s %s %lu", k++ ? "," : _("Events:"), auditlog_cat_name(c),
                           s->cats[c]);
     if (line.len)
         wrap(fp, 0, 2, strbuf_str(&line));
@@ -481,15 +497,15 @@ static void report_table(FILE *fp, const struct opts *o, struct audit_agg *agg)
     if (s->outbound)
         table_outbound(fp, o, auditlog_agg_outbound(agg));
     if (s->filtered)
-        fprintf(fp, "\nOutside --since/--until: %lu lines\n", s->filtered);
+        fprintf(fp, _("\nOutside --since/--until: %lu lines\n"), s->filtered);
     if (s->untracked)
-        fprintf(fp, "\nNot tracked (more than %d clients): %lu events\n",
+        fprintf(fp, _("\nNot tracked (more than %d clients): %lu events\n"),
                 AUDIT_MAX_ENTRIES, s->untracked);
     if (s->overlong)
-        fprintf(fp, "\nOverlong lines (cut at %d bytes): %lu\n", AUDIT_LINE_MAX - 1,
+        fprintf(fp, _("\nOverlong lines (cut at %d bytes): %lu\n"), AUDIT_LINE_MAX - 1,
                 s->overlong);
     if (s->unparsable) {
-        fprintf(fp, "\nUnparsable lines: %lu (the first %d shown)\n", s->unparsable,
+        fprintf(fp, _("\nUnparsable lines: %lu (the first %d shown)\n"), s->unparsable,
                 s->nexamples);
         for (int i = 0; i < s->nexamples; i++) {
             const struct audit_example *x = &s->examples[i];
@@ -840,17 +856,17 @@ static void ref_line(void *ctx, struct audit_clock *clk, char *line, size_t len,
 static const char *why(int v)
 {
     switch (v) {
-    case V_UNKNOWN_LISTENER: return "the listener matched no Listener line, so its role is unknown";
-    case V_AUTH_ON_MX: return "the client authenticated on a port 25 (role mx) listener, "
-        "which is for server-to-server delivery";
-    case V_CLEARTEXT_SUBMISSION: return "the client submitted without TLS and RequireTLS is on";
-    case V_UNAUTH_SUBMISSION: return "the client used a submission port without authenticating";
-    case V_SENDER_MISMATCH: return "the envelope sender is not owned by the login under SenderPolicy";
-    case V_LOCAL_SENDER_ON_MX: return "an unauthenticated, untrusted client on port 25 used "
-        "a sender address in LocalDomains";
-    case V_SPF_FAIL: return "SPF for the sender's domain answered fail for this client";
-    case V_UNAUTH_RELAY: return "a client that neither authenticated nor is in TrustedNetworks "
-        "gave port 25 a recipient outside LocalDomains";
+    case V_UNKNOWN_LISTENER: return _("the listener matched no Listener line, so its role is unknown");
+    case V_AUTH_ON_MX: return _("the client authenticated on a port 25 (role mx) listener, "
+        "which is for server-to-server delivery");
+    case V_CLEARTEXT_SUBMISSION: return _("the client submitted without TLS and RequireTLS is on");
+    case V_UNAUTH_SUBMISSION: return _("the client used a submission port without authenticating");
+    case V_SENDER_MISMATCH: return _("the envelope sender is not owned by the login under SenderPolicy");
+    case V_LOCAL_SENDER_ON_MX: return _("an unauthenticated, untrusted client on port 25 used "
+        "a sender address in LocalDomains");
+    case V_SPF_FAIL: return _("SPF for the sender's domain answered fail for this client");
+    case V_UNAUTH_RELAY: return _("a client that neither authenticated nor is in TrustedNetworks "
+        "gave port 25 a recipient outside LocalDomains");
     }
     return "";
 }
@@ -859,11 +875,11 @@ static const char *why(int v)
 static const char *action_meaning(int a)
 {
     switch (a) {
-    case ACT_PASS: return "accepted: no violation";
-    case ACT_IGNORE: return "accepted: the violation is set to ignore (logged at debug only)";
-    case ACT_TAG: return "accepted, the violation named in the X-Port-Role header";
-    case ACT_TEMPFAIL: return "refused with a 4xx reply (the client retries later)";
-    case ACT_REJECT: return "refused with a 5xx reply quoting this ref";
+    case ACT_PASS: return _("accepted: no violation");
+    case ACT_IGNORE: return _("accepted: the violation is set to ignore (logged at debug only)");
+    case ACT_TAG: return _("accepted, the violation named in the X-Port-Role header");
+    case ACT_TEMPFAIL: return _("refused with a 4xx reply (the client retries later)");
+    case ACT_REJECT: return _("refused with a 5xx reply quoting this ref");
     }
     return "";
 }
@@ -881,26 +897,26 @@ static void explain(const struct ref_scan *rs)
         if (r->port >= 0)
             snprintf(port, sizeof(port), "%d", r->port);
         strbuf_reset(&sb);
-        strbuf_printf(&sb, "Decision %d: queue id %s, client %s[%s] on port %s (role %s), "
-                      "auth %s%s%s, TLS %s, from <%s> to %s: %s.", i + 1, r->queueid,
+        strbuf_printf(&sb, _("Decision %d: queue id %s, client %s[%s] on port %s (role %s), "
+                      "auth %s%s%s, TLS %s, from <%s> to %s: %s."), i + 1, r->queueid,
                       r->client_name, r->client_addr, port, r->role >= 0 ?
                       vocab_role_name((enum pr_role) r->role) : "?", r->auth,
-                      r->login[0] ? " as " : "", r->login, r->tls, r->from, r->rcpt,
+                      r->login[0] ? _(" as ") : "", r->login, r->tls, r->from, r->rcpt,
                       vocab_action_name((enum pr_action) r->action));
-        strbuf_printf(&sb, " The message was %s.", action_meaning(r->action));
+        strbuf_printf(&sb, _(" The message was %s."), action_meaning(r->action));
         wrap(stdout, 0, 2, strbuf_str(&sb));
         for (int v = 0; v < V_COUNT; v++) {
             if (!(r->cats & (1u << v)))
                 continue;
             strbuf_reset(&sb);
-            strbuf_printf(&sb, "%s: %s. Fix: %s.", vocab_violation_name((enum pr_violation) v),
-                          why(v), policy_advice((enum pr_violation) v));
+            strbuf_printf(&sb, _("%s: %s. Fix: %s."), vocab_violation_name((enum pr_violation) v),
+                          why(v), _(policy_advice((enum pr_violation) v)));
             wrap(stdout, 2, 2, strbuf_str(&sb));
         }
         if (r->would >= 0 && r->audit_mode) {
             strbuf_reset(&sb);
-            strbuf_printf(&sb, "Mode audit: enforce mode would have answered %s; the "
-                          "message was tagged instead.", vocab_action_name((enum pr_action) r->would));
+            strbuf_printf(&sb, _("Mode audit: enforce mode would have answered %s; the "
+                          "message was tagged instead."), vocab_action_name((enum pr_action) r->would));
             wrap(stdout, 2, 2, strbuf_str(&sb));
         }
     }
@@ -923,7 +939,7 @@ static int run_ref(const struct opts *o)
     rs.printing = 1;
     rc |= scan(o, ref_line, &rs);
     if (rs.nlines == 0)
-        printf("No line mentions ref %s.\n", o->ref);
+        printf(_("No line mentions ref %s.\n"), o->ref);
     else
         printf("\n");
     explain(&rs);
@@ -938,6 +954,7 @@ int main(int argc, char **argv)
     struct audit_agg *agg;
     int rc;
 
+    i18n_init();
     parse_args(argc, argv, &o);
     if (o.ref)
         return run_ref(&o);

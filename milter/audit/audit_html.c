@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "audit_html.h"
+#include "i18n.h"
 #include "strbuf.h"
 
 #define CHART_W     900
@@ -70,19 +71,24 @@ static void time_text(time_t t, char *buf, size_t size)
 /* head - the document start: CSP, inline style */
 static void head(FILE *fp)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+    /* TRANSLATORS: the language code of the HTML report (its lang attribute) */
+    fprintf(fp, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n", _("en"));
+    fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "style-src 'unsafe-inline'; img-src data:\">\n"
-          "<title>portrole-audit report</title>\n<style>\n"
+          "<title>", fp);
+    esc(fp, _("portrole-audit report"));
+    fputs("</title>\n<style>\n"
           "body{font-family:sans-serif;margin:2em;color:#222;max-width:1100px}\n"
           "table{border-collapse:collapse;margin:1em 0}"
           "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\n"
-          "th{background:#f0f0f0}td.n{text-align:right}td.t{white-space:nowrap}.fix{color:#333;font-size:90%}\n"
+          "th{background:#f0f0f0;white-space:nowrap}td.n{text-align:right}td.t{white-space:nowrap}.fix{color:#333;font-size:90%}\n"
           ".warn{background:#fde2e1;border:1px solid #d62728;padding:1em}\n"
           ".ok{background:#e6f4e6;border:1px solid #2ca02c;padding:1em}\n"
           ".legend span{display:inline-block;margin-right:1.2em}"
           ".legend i{display:inline-block;width:12px;height:12px;margin-right:4px}\n"
-          "</style></head><body>\n<h1>portrole-audit report</h1>\n", fp);
+          "</style></head><body>\n<h1>", fp);
+    esc(fp, _("portrole-audit report"));
+    fputs("</h1>\n", fp);
 }
 
 /* summary - messages and actions */
@@ -92,13 +98,19 @@ static void summary(FILE *fp, const struct audit_summary *s)
 
     time_text(s->first, t1, sizeof(t1));
     time_text(s->last, t2, sizeof(t2));
-    fprintf(fp, "<h2>Summary</h2>\n<p id=\"summary\">%lu messages seen: %lu passed, "
+    fprintf(fp, "<h2>%s</h2>\n<p id=\"summary\">", _("Summary"));
+    fprintf(fp, P_("%lu message seen: %lu passed, "
             "%lu tagged, %lu rejected, %lu tempfailed. Mode audit: %lu would have been "
             "rejected. %lu lines read (%lu decisions, %lu Postfix client errors, "
-            "%lu outbound delivery lines, %lu unparsable), from %s to %s.</p>\n",
+            "%lu outbound delivery lines, %lu unparsable), from %s to %s.",
+            "%lu messages seen: %lu passed, "
+            "%lu tagged, %lu rejected, %lu tempfailed. Mode audit: %lu would have been "
+            "rejected. %lu lines read (%lu decisions, %lu Postfix client errors, "
+            "%lu outbound delivery lines, %lu unparsable), from %s to %s.", s->messages),
             s->messages, s->actions[ACT_PASS], s->actions[ACT_TAG], s->actions[ACT_REJECT],
             s->actions[ACT_TEMPFAIL], s->would[ACT_REJECT], s->lines, s->decisions,
             s->postfix_events, s->outbound, s->unparsable, t1, t2);
+    fputs("</p>\n", fp);
 }
 
 /* chart_bars - the stacked bars of each day */
@@ -138,9 +150,9 @@ static void chart(FILE *fp, struct audit_agg *agg)
     unsigned long max = 1;
     unsigned seen = 0;
 
-    fputs("<h2>Violations per day</h2>\n", fp);
+    fprintf(fp, "<h2>%s</h2>\n", _("Violations per day"));
     if (n == 0) {
-        fputs("<p id=\"nochart\">No time-stamped events.</p>\n", fp);
+        fprintf(fp, "<p id=\"nochart\">%s</p>\n", _("No time-stamped events."));
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -153,11 +165,11 @@ static void chart(FILE *fp, struct audit_agg *agg)
         max = t > max ? t : max;
     }
     fprintf(fp, "<svg id=\"chart\" width=\"%d\" "
-            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"events per day\">\n"
+            "height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">\n"
             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>\n"
             "<text x=\"%d\" y=\"18\" font-size=\"11\" text-anchor=\"end\">%lu</text>\n"
             "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
-            CHART_W, CHART_H, CHART_W, CHART_H, CHART_LEFT, CHART_H - CHART_BOTTOM,
+            CHART_W, CHART_H, CHART_W, CHART_H, _("events per day"), CHART_LEFT, CHART_H - CHART_BOTTOM,
             CHART_W - 10, CHART_H - CHART_BOTTOM, CHART_LEFT - 6, max, CHART_LEFT - 6,
             CHART_H - CHART_BOTTOM);
     chart_bars(fp, days, n, max);
@@ -177,11 +189,13 @@ static void entries(FILE *fp, struct audit_agg *agg, enum audit_by by, long top)
     size_t shown = top > 0 && (size_t) top < n ? (size_t) top : n;
     char t1[40], t2[40];
 
-    fprintf(fp, "<h2>%s</h2>\n<table id=\"%s\"><tr><th>events</th><th>%s</th><th>%s</th>"
-            "<th>violations</th><th>first / last seen</th><th>fix</th></tr>\n",
-            by == AUDIT_BY_ADDR ? "Clients by address" : "Logins",
-            by == AUDIT_BY_ADDR ? "clients" : "logins", by == AUDIT_BY_ADDR ? "address" : "login",
-            by == AUDIT_BY_ADDR ? "name" : "last address");
+    fprintf(fp, "<h2>%s</h2>\n<table id=\"%s\"><tr><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th></tr>\n",
+            by == AUDIT_BY_ADDR ? _("Clients by address") : _("Logins"),
+            by == AUDIT_BY_ADDR ? "clients" : "logins", _("events"),
+            by == AUDIT_BY_ADDR ? _("address") : _("login"),
+            by == AUDIT_BY_ADDR ? _("name") : _("last address"), _("violations"),
+            _("first / last seen"), _("fix"));
     for (size_t i = 0; i < shown; i++) {
         const struct audit_entry *e = v[i];
 
@@ -196,12 +210,12 @@ static void entries(FILE *fp, struct audit_agg *agg, enum audit_by by, long top)
         time_text(e->first, t1, sizeof(t1));
         time_text(e->last, t2, sizeof(t2));
         fprintf(fp, "</td><td class=\"t\">%s<br>%s</td><td class=\"fix\">", t1, t2);
-        esc(fp, auditlog_cat_fix(auditlog_entry_main_cat(e)));
+        esc(fp, _(auditlog_cat_fix(auditlog_entry_main_cat(e))));
         fputs("</td></tr>\n", fp);
     }
     fputs("</table>\n", fp);
     if (shown < n)
-        fprintf(fp, "<p>%zu more not shown (--top 0 shows all).</p>\n", n - shown);
+        fprintf(fp, _("<p>%zu more not shown (--top 0 shows all).</p>\n"), n - shown);
     free(v);
 }
 
@@ -212,13 +226,14 @@ static void outbound(FILE *fp, const struct audit_outagg *oa, long top)
     size_t n = auditlog_out_sorted(oa, &v);
     size_t shown = top > 0 && (size_t) top < n ? (size_t) top : n;
     strbuf text = STRBUF_INIT;
-    int op25b = auditlog_out_op25b(oa, &text);
+    int op25b = auditlog_out_op25b_local(oa, &text);
 
-    fprintf(fp, "<h2>Outbound delivery</h2>\n<p id=\"outbound\" class=\"%s\">",
+    fprintf(fp, "<h2>%s</h2>\n<p id=\"outbound\" class=\"%s\">", _("Outbound delivery"),
             op25b ? "warn" : "ok");
     esc(fp, strbuf_str(&text));
-    fputs("</p>\n<table id=\"servers\"><tr><th>server</th><th>address</th><th>port</th>"
-          "<th>timed out</th><th>refused</th><th>unreachable</th><th>reached</th></tr>\n", fp);
+    fprintf(fp, "</p>\n<table id=\"servers\"><tr><th>%s</th><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n", _("server"), _("address"),
+            _("port"), _("timed out"), _("refused"), _("unreachable"), _("reached"));
     for (size_t i = 0; i < shown; i++) {
         fputs("<tr><td>", fp);
         esc(fp, v[i]->host);
@@ -240,9 +255,10 @@ static void hosts(FILE *fp, struct audit_agg *agg)
     const struct audit_host *h;
     size_t n = auditlog_agg_hosts(agg, &h);
 
-    fputs("<h2>By host</h2>\n<table id=\"hosts\"><tr><th>host</th><th>messages</th>"
-          "<th>decisions</th><th>violations</th><th>port-25 connections</th>"
-          "<th>timed out</th></tr>\n", fp);
+    fprintf(fp, "<h2>%s</h2>\n<table id=\"hosts\"><tr><th>%s</th><th>%s</th>"
+            "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr>\n", _("By host"), _("host"),
+            _("messages"), _("decisions"), _("violations"), _("port-25 connections"),
+            _("timed out"));
     for (size_t i = 0; i < n; i++) {
         fputs("<tr><td>", fp);
         esc(fp, h[i].host[0] ? h[i].host : "-");
@@ -268,5 +284,6 @@ void audit_html_report(FILE *fp, struct audit_agg *agg, long top, int by_host)
     if (by_host)
         hosts(fp, agg);
     outbound(fp, auditlog_agg_outbound(agg), top);
-    fputs("<p><small>portrole-audit(1) explains every count.</small></p>\n</body></html>\n", fp);
+    fprintf(fp, "<p><small>%s</small></p>\n</body></html>\n",
+            _("portrole-audit(1) explains every count."));
 }

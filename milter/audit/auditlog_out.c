@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "auditlog_out.h"
+#include "i18n.h"
 #include "util.h"
 
 struct audit_outagg {
@@ -127,8 +128,11 @@ static unsigned long total(const unsigned long *n)
     return t;
 }
 
-/* auditlog_out_op25b - 1 and the verdict when the rule holds; else 0 and a summary */
-int auditlog_out_op25b(const struct audit_outagg *oa, strbuf *text)
+/* T - a message in the locale's language when local is set, else English */
+#define T(s) (local ? _(s) : (s))
+
+/* op25b - 1 and the verdict when the rule holds; else 0 and a summary */
+static int op25b(const struct audit_outagg *oa, strbuf *text, int local)
 {
     const struct audit_outsum *s = &oa->sum;
     unsigned long m = total(s->port25), t = s->port25[AUDIT_CONN_TIMEOUT];
@@ -136,32 +140,44 @@ int auditlog_out_op25b(const struct audit_outagg *oa, strbuf *text)
 
     if (m >= AUDIT_OP25B_MIN_CONN && t * 100 >= m * AUDIT_OP25B_SHARE
         && s->servers_timed_out >= AUDIT_OP25B_MIN_SERVERS) {
-        strbuf_printf(text, "outbound port 25 looks blocked (OP25B): %lu of %lu connections "
-                      "to port 25 of %lu different servers timed out", t, m,
+        strbuf_printf(text, T("outbound port 25 looks blocked (OP25B): %lu of %lu connections "
+                      "to port 25 of %lu different servers timed out"), t, m,
                       s->servers_timed_out);
         if (s->port25[AUDIT_CONN_REACHED] > 0)
-            strbuf_printf(text, "; %lu got through on port 25", s->port25[AUDIT_CONN_REACHED]);
+            strbuf_printf(text, T("; %lu got through on port 25"), s->port25[AUDIT_CONN_REACHED]);
         if (other > 0)
-            strbuf_printf(text, "; %lu went through another port or a relay", other);
-        strbuf_puts(text, ". A server on this line cannot deliver directly: relay through "
+            strbuf_printf(text, T("; %lu went through another port or a relay"), other);
+        strbuf_puts(text, T(". A server on this line cannot deliver directly: relay through "
                     "your provider's submission service (relayhost = "
                     "[smtp.provider.example]:587 with SASL), or move the server to a "
-                    "network that allows outbound port 25.");
+                    "network that allows outbound port 25."));
         return 1;
     }
     if (m == 0 && total(s->other) == 0)
-        strbuf_puts(text, "no outbound connections seen.");
+        strbuf_puts(text, T("no outbound connections seen."));
     else
-        strbuf_printf(text, "port 25: %lu connections, %lu timed out (servers: %lu), "
+        strbuf_printf(text, T("port 25: %lu connections, %lu timed out (servers: %lu), "
                       "%lu refused, %lu reached; other ports and relays: %lu reached, "
-                      "%lu failed. Outbound port 25 is not blocked by this rule.",
+                      "%lu failed. Outbound port 25 is not blocked by this rule."),
                       m, t, s->servers_timed_out, s->port25[AUDIT_CONN_REFUSED],
                       s->port25[AUDIT_CONN_REACHED], other, total(s->other) - other);
     if (m > 0 && t * 100 >= m * AUDIT_OP25B_SHARE && s->servers_timed_out < AUDIT_OP25B_MIN_SERVERS)
-        strbuf_printf(text, " The time-outs hit fewer than %d different servers: those "
-                      "receivers may be down or slow; check them before blaming the line.",
+        strbuf_printf(text, T(" The time-outs hit fewer than %d different servers: those "
+                      "receivers may be down or slow; check them before blaming the line."),
                       AUDIT_OP25B_MIN_SERVERS);
     return 0;
+}
+
+/* auditlog_out_op25b - 1 and the verdict when the rule holds; else 0 and a summary */
+int auditlog_out_op25b(const struct audit_outagg *oa, strbuf *text)
+{
+    return op25b(oa, text, 0);
+}
+
+/* auditlog_out_op25b_local - the same in the locale's language */
+int auditlog_out_op25b_local(const struct audit_outagg *oa, strbuf *text)
+{
+    return op25b(oa, text, 1);
 }
 
 /* by_failures - most time-outs first, then most connections, then the key */

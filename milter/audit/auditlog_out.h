@@ -21,7 +21,10 @@
  *	addresses. One slow or dead receiver is one or two addresses, so it
  *	never names OP25B; a relayhost on port 587 makes no port-25
  *	connections at all. auditlog_out_op25b() writes the verdict in plain
- *	words, or a one-line summary when the rule does not hold.
+ *	words, or a one-line summary when the rule does not hold, in English
+ *	(the JSON report's "verdict", the same in every locale);
+ *	auditlog_out_op25b_local() writes it in the locale's language (the
+ *	table and HTML reports).
  *
  *	At most AUDIT_MAX_DESTS servers are kept; results past that are
  *	still in the totals, counted as untracked.
@@ -65,6 +68,7 @@ struct audit_outagg *auditlog_out_new(void);
 void auditlog_out_add(struct audit_outagg *oa, const struct audit_out *out);
 const struct audit_outsum *auditlog_out_summary(const struct audit_outagg *oa);
 int auditlog_out_op25b(const struct audit_outagg *oa, strbuf *text);
+int auditlog_out_op25b_local(const struct audit_outagg *oa, strbuf *text);
 size_t auditlog_out_sorted(const struct audit_outagg *oa, struct audit_dest ***out);
 void auditlog_out_free(struct audit_outagg *oa);
 

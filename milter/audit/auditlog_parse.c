@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "auditlog_parse.h"
+#include "i18n.h"
 #include "util.h"
 
 /* auditlog_cat_name - category name: SPEC's violation names, then Postfix's */
@@ -38,17 +39,18 @@ const char *auditlog_cat_name(int cat)
     return "?";
 }
 
-/* auditlog_cat_fix - one sentence: what to change on that client */
+/* auditlog_cat_fix - one sentence: what to change on that client (English:
+ *	the caller that shows it to a person translates it with _()) */
 const char *auditlog_cat_fix(int cat)
 {
     if (cat >= 0 && cat < V_COUNT)
         return policy_advice((enum pr_violation) cat);
     if (cat == AUDIT_CAT_AUTH_FAILED)
-        return "the login fails: correct the user name and password saved in "
-            "the client (many failures from one address may be password guessing)";
+        return N_("the login fails: correct the user name and password saved in "
+            "the client (many failures from one address may be password guessing)");
     if (cat == AUDIT_CAT_AUTH_LOST)
-        return "the client hangs up during AUTH: check its authentication "
-            "method, user name and password";
+        return N_("the client hangs up during AUTH: check its authentication "
+            "method, user name and password");
     return "";
 }
 

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "i18n.h"
 #include "util.h"
 
 #define DOCTOR_DEFAULT_CONF SYSCONFDIR "/portrole.conf"
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
     size_t counts[3];
     int ch, rc;
 
+    i18n_init();    /* the findings' translation follows the doctor's rewrite */
     while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': conf = optarg; break;

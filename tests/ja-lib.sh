@@ -1,0 +1,37 @@
+# tests/ja-lib.sh - what the Japanese tests (issue 27) share. Sourced.
+#
+#	ja_setup NAME DIR	skip (exit 77, with the reason) unless the build
+#				has NLS, msgfmt exists and the ja_JP.UTF-8
+#				locale is generated; then compile po/ja.po into
+#				DIR/ja/LC_MESSAGES/portrole.mo and export
+#				PORTROLE_LOCALEDIR=DIR, so that the build tree's
+#				programs find today's catalogue, not an installed one
+#	JA			"env LANG=ja_JP.UTF-8 LC_ALL= LANGUAGE=", to prefix a command
+#	EN			"env LANG=C LC_ALL= LANGUAGE=", the same in English
+#
+# tests/deps.sh installs locales and runs locale-gen for ja_JP.UTF-8.
+
+JA="env LANG=ja_JP.UTF-8 LC_ALL= LANGUAGE= LC_MESSAGES= LC_CTYPE="
+EN="env LANG=C LC_ALL= LANGUAGE= LC_MESSAGES= LC_CTYPE="
+
+ja_setup() {
+    if [ "${USE_NLS:-yes}" = no ]; then
+        echo "$1: SKIP: built with --disable-nls: nothing is translated"
+        exit 77
+    fi
+    if ! command -v msgfmt >/dev/null 2>&1; then
+        echo "$1: SKIP: msgfmt missing (Debian package gettext)"
+        exit 77
+    fi
+    if ! locale -a 2>/dev/null | grep -qiE '^ja_JP\.utf-?8$'; then
+        echo "$1: SKIP: the ja_JP.UTF-8 locale is not generated (package locales, then locale-gen ja_JP.UTF-8)"
+        exit 77
+    fi
+    mkdir -p "$2/ja/LC_MESSAGES" &&
+        msgfmt --check -o "$2/ja/LC_MESSAGES/portrole.mo" "${top_srcdir:-.}/po/ja.po" || {
+        echo "$1: msgfmt could not compile po/ja.po" >&2
+        exit 1
+    }
+    PORTROLE_LOCALEDIR=$2
+    export PORTROLE_LOCALEDIR
+}
