@@ -17,7 +17,8 @@ DESCRIPTION
     "each": for every error and warning of the first report, a fresh copy
     of DIR and CONF, that one fix, postconf -c reading the result (-n and
     -M, exit 0), and the doctor again: the finding must be gone and no
-    error the first run did not have may appear (an error of an id the
+    error the first run did not have may appear (a note that stays, such
+    as the role advice that was taken, is not a finding to fix; an error of an id the
     first run had, on a listener the fix added, is that same error).
 
     "all": apply the first fix of the report, run the doctor again, and so
@@ -141,7 +142,7 @@ def each(d, conf, work):
         why = postconf_reads(cd)
         tap(not why, name + ": postconf reads the result", why)
         second = report(cd, cc)
-        keys = [k for k, _ in findings(second)]
+        keys = [k for k, _ in actionable(second)]
         tap(key not in keys, name + ": gone on the second run")
         new = sorted(k for k, g in findings(second)
                      if g["severity"] == "error" and k not in errors
