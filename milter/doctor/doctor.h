@@ -41,12 +41,25 @@
 enum doctor_mta_kind { DOCTOR_POSTFIX, DOCTOR_SENDMAIL };
 enum doctor_sev { DOCTOR_NOTE, DOCTOR_WARNING, DOCTOR_ERROR };
 
+/* Where a fix goes: the JSON "how" names these. */
+enum doctor_how {
+    DOCTOR_HOW_NONE,            /* no placement known (Sendmail's .mc lines) */
+    DOCTOR_HOW_SET,             /* main.cf parameter: postconf -e FIX */
+    DOCTOR_HOW_REPLACE,         /* replace fix_line of fix_file with FIX */
+    DOCTOR_HOW_AFTER,           /* insert FIX after fix_line of fix_file */
+    DOCTOR_HOW_APPEND,          /* add FIX at the end of fix_file */
+    DOCTOR_HOW_DELETE,          /* delete fix_line of fix_file (FIX is "") */
+};
+
 struct doctor_finding {
     enum doctor_sev sev;
     char       *id;             /* stable, e.g. "mx-auth-offered" */
     char       *where;          /* "master.cf:12", "main.cf: mynetworks" */
     char       *meaning;        /* what it means for the two hops */
-    char       *fix;            /* the line to write instead */
+    char       *fix;            /* exactly what to paste ("" none) */
+    char       *fix_file;       /* where it goes: "main.cf", "master.cf", ... */
+    int         fix_line;       /* the line it replaces or follows, 0: none */
+    enum doctor_how how;        /* what to do with fix there */
 };
 
 struct doctor_findings {
@@ -57,6 +70,7 @@ struct doctor_findings {
 struct doctor_setting {
     char       *name;
     char       *value;          /* expanded where the reader could */
+    char       *raw;            /* as written ($names kept), NULL: value */
     int         line;           /* 0: no line known */
     int         explicit_set;   /* written in the file, not a default */
 };
@@ -66,9 +80,28 @@ struct doctor_settings {
     size_t      n;
 };
 
+/* One master.cf entry, as "postconf -M" and "-P" show it. */
+struct doctor_service {
+    char       *name;           /* "smtp", "127.0.0.1:10025", "cleanup" */
+    char       *type;           /* inet, unix, pass, ... */
+    char       *command;        /* smtpd, postscreen, cleanup, ... */
+    char       *cols[5];        /* private unpriv chroot wakeup maxproc */
+    char       *text;           /* its first master.cf line, as written */
+    int         line;           /* first line in master.cf */
+    int         last_line;      /* its last continuation line */
+    int         chroot;         /* chroot column says y */
+    struct doctor_settings opts;        /* -o overrides */
+};
+
 struct doctor_listener {
     char       *service;        /* master.cf service, or Sendmail Name= */
     int         line;           /* where the listener is defined */
+    int         last_line;      /* last line of its smtpd's entry */
+    const struct doctor_service *front; /* postscreen before the smtpd, NULL: none */
+    const struct doctor_service *smtpd; /* the smtpd that serves it (Postfix) */
+    int         milters_off;    /* -o smtpd_milters= empty, on purpose */
+    int         proxied;        /* fed by a proxy through XCLIENT */
+    enum pr_role guess;         /* the hop its settings suggest (ROLE_UNKNOWN: none) */
     int         port;           /* -1: unknown */
     char       *addr;           /* NULL: every address */
     int         chroot;         /* Postfix chroot column says y */
@@ -99,6 +132,10 @@ struct doctor_mta {
     struct doctor_filter *filters;
     size_t      nfilters;
     int         input_filters_line;
+    struct doctor_service *svc;         /* Postfix: every master.cf entry */
+    size_t      nsvc;
+    size_t      postconf_warnings;      /* lines postconf wrote to stderr */
+    char       *postconf_first;         /* the first of them */
     struct doctor_findings findings;    /* not tied to one listener */
 };
 
@@ -125,6 +162,10 @@ struct doctor_setting *doctor_setting_find(const struct doctor_settings *s, cons
 const char *doctor_setting_get(const struct doctor_settings *s, const char *name);
 void doctor_add(struct doctor_findings *f, enum doctor_sev sev, const char *id,
                 const char *where, const char *meaning, const char *fix);
+void doctor_place(struct doctor_findings *f, const char *file, int line, enum doctor_how how);
+const char *doctor_how_name(enum doctor_how how);
+struct doctor_service *doctor_service_find(const struct doctor_mta *mta, const char *name,
+                                           const char *type);
 void doctor_count(const struct doctor_mta *mta, size_t counts[3]);
 const char *doctor_sev_name(enum doctor_sev sev);
 int doctor_port_of(const char *service);
@@ -139,6 +180,18 @@ int doctor_enforced(const struct doctor_listener *l, const struct doctor_conf *d
                     enum pr_violation viol);
 enum pr_role doctor_kind(const struct doctor_listener *l);
 void doctor_where(strbuf *sb, const struct doctor_mta *mta, int line);
+const char *doctor_eff(const struct doctor_mta *mta, const struct doctor_listener *l,
+                       const char *name);
+const char *doctor_eff_raw(const struct doctor_mta *mta, const struct doctor_listener *l,
+                           const char *name);
+const char *doctor_next_token(const char *s, char *tok, size_t size);
+const char *doctor_stranger_refused(const struct doctor_mta *mta,
+                                    const struct doctor_listener *l, int foreign);
+void doctor_check_milters(struct doctor_mta *mta, const struct doctor_conf *dc);
+void doctor_fix_override(strbuf *fix, const char *name, const char *value);
+void doctor_place_override(struct doctor_findings *f, const struct doctor_listener *l,
+                           const char *name);
+void doctor_fix_chroot(strbuf *fix, const struct doctor_service *sv);
 void doctor_check_sendmail(struct doctor_mta *mta, const struct doctor_conf *dc);
 void doctor_report_text(const struct doctor_mta *mta, const struct doctor_conf *dc, FILE *fp);
 void doctor_report_json(const struct doctor_mta *mta, const struct doctor_conf *dc, FILE *fp);

@@ -7,20 +7,31 @@
  *	doctor_check(mta, dc);
  *
  * DESCRIPTION
- *	Resolves the roles (doctor_roles.c), then, for Postfix, checks each
- *	smtpd listener with its effective settings (its -o override, else
- *	main.cf): portrole's socket in smtpd_milters and reachable from a
- *	chrooted smtpd; on the delivery hop (port 25, mx) no AUTH offered,
- *	no TLS or AUTH required; on the submission hop TLS (encrypt on 587,
- *	wrapper mode on 465), AUTH enabled, restrictions that require a
- *	logged-in client; relay control on every listener. Then main.cf
- *	alone: mynetworks, allow_untrusted_routing, milter_default_action,
- *	milter_connect_macros, and whether a submission listener exists.
+ *	Resolves the roles (doctor_roles.c) and the milter wiring of every
+ *	smtpd and cleanup (doctor_milter.c), then, for Postfix, checks each
+ *	listener with its effective settings (its -o override, else
+ *	main.cf): on the delivery hop (port 25, mx) no AUTH offered, no TLS
+ *	or AUTH required; on the submission hop TLS (encrypt on 587, wrapper
+ *	mode on 465), AUTH enabled, restrictions that refuse a client that
+ *	has not logged in; relay control on every listener. The restriction
+ *	lists are read the way smtpd evaluates them (doctor_restrict.c). A
+ *	listener fed by a proxy through XCLIENT gets advice on its role
+ *	instead of TLS checks, since TLS and AUTH end at the proxy. Then
+ *	main.cf alone: mynetworks, allow_untrusted_routing,
+ *	milter_default_action, milter_connect_macros, whether port 25 and a
+ *	submission port are there, and how many warnings postconf printed.
  *	For Sendmail it hands over to doctor_smcheck.c.
  *
+ *	Every fix is exactly what to paste, and the finding says where:
+ *	main.cf parameters as "name = value" (postconf -e reads that too),
+ *	master.cf overrides under the listener's own entry, portrole.conf
+ *	lines in place of the line they correct.
+ *
  *	Where portrole itself refuses what the MTA lets through (it is wired
- *	on that listener, in enforce mode, with a refusing action), the
- *	finding is a note: the hop is held, one layer deep.
+ *	on that listener, in enforce mode, with a refusing action), a finding
+ *	about the hop is a note: the hop is held, one layer deep. AUTH on
+ *	port 25 stays a warning even then: Postfix takes the password before
+ *	any milter sees the session.
  */
 #include "acconfig.h"
 
@@ -41,11 +52,7 @@ struct pf {
 /* eff - a listener's effective value of a main.cf parameter */
 static const char *eff(const struct pf *p, const struct doctor_listener *l, const char *name)
 {
-    const char *v = doctor_setting_get(&l->opts, name);
-
-    if (v == NULL)
-        v = doctor_setting_get(&p->mta->main, name);
-    return v ? v : "";
+    return doctor_eff(p->mta, l, name);
 }
 
 /* where_param - master.cf:LINE of the override, else "main.cf: NAME" */
@@ -75,225 +82,72 @@ static void add(struct pf *p, struct doctor_findings *f, enum doctor_sev sev, co
     strbuf_reset(&p->fix);
 }
 
-/* next_token - the next word of a Postfix list (commas and blanks separate) */
-static const char *next_token(const char *s, char *tok, size_t size)
+/* add_override - a finding whose fix is one -o line under the listener */
+static void add_override(struct pf *p, struct doctor_listener *l, enum doctor_sev sev,
+                         const char *id, const char *name, const char *value)
 {
-    size_t n = 0;
-
-    while (*s && (isspace((unsigned char) *s) || *s == ','))
-        s++;
-    while (*s && !isspace((unsigned char) *s) && *s != ',') {
-        if (n < size - 1)
-            tok[n++] = *s;
-        s++;
-    }
-    tok[n] = '\0';
-    return n ? s : NULL;
+    doctor_fix_override(&p->fix, name, value);
+    add(p, &l->findings, sev, id);
+    doctor_place_override(&l->findings, l, name);
 }
 
-/* list_requires_auth - permit_sasl_authenticated then reject/defer, no other permit first */
-static int list_requires_auth(const char *list)
+/* add_main - a finding whose fix is one main.cf parameter */
+static void add_main(struct pf *p, struct doctor_findings *f, enum doctor_sev sev,
+                     const char *id)
 {
-    char tok[512];
-    int sasl = 0;
-
-    while ((list = next_token(list, tok, sizeof(tok))) != NULL) {
-        if (strcmp(tok, "permit_sasl_authenticated") == 0)
-            sasl = 1;
-        else if (strcmp(tok, "reject") == 0 || strcmp(tok, "defer") == 0)
-            return sasl;
-        else if (strncmp(tok, "permit", 6) == 0)
-            return 0;
-    }
-    return 0;
-}
-
-/* requires_auth - some restriction list of the listener demands a login */
-static int requires_auth(const struct pf *p, const struct doctor_listener *l)
-{
-    static const char *const lists[] = {
-        "smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
-        "smtpd_relay_restrictions", "smtpd_recipient_restrictions",
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-        if (list_requires_auth(eff(p, l, lists[i])))
-            return 1;
-    return 0;
-}
-
-/* list_closes_relay - reject/defer_unauth_destination before any bare permit */
-static int list_closes_relay(const char *list)
-{
-    char tok[512];
-
-    while ((list = next_token(list, tok, sizeof(tok))) != NULL) {
-        if (strcmp(tok, "reject_unauth_destination") == 0
-            || strcmp(tok, "defer_unauth_destination") == 0)
-            return 1;
-        if (strcmp(tok, "permit") == 0)
-            return 0;
-    }
-    return 0;
-}
-
-/* socket_postfix - portrole's Socket in Postfix's spelling */
-static void socket_postfix(const char *sock, strbuf *out)
-{
-    const char *at;
-
-    strbuf_reset(out);
-    if (strncmp(sock, "local:", 6) == 0)
-        strbuf_printf(out, "unix:%s", sock + 6);
-    else if ((strncmp(sock, "inet:", 5) == 0 || strncmp(sock, "inet6:", 6) == 0)
-             && (at = strchr(sock, '@')) != NULL) {
-        const char *port = strchr(sock, ':') + 1;
-
-        strbuf_printf(out, "inet:%s:%.*s", at + 1, (int) (at - port), port);
-    } else
-        strbuf_puts(out, sock);
-}
-
-/* same_host - two spellings of one milter host */
-static int same_host(const char *a, size_t alen, const char *b, size_t blen)
-{
-    static const char *const loop[] = {"127.0.0.1", "localhost", "[127.0.0.1]"};
-    int la = 0, lb = 0;
-    size_t i;
-
-    if (alen == blen && strncasecmp(a, b, alen) == 0)
-        return 1;
-    for (i = 0; i < 3; i++) {
-        la |= strlen(loop[i]) == alen && strncmp(a, loop[i], alen) == 0;
-        lb |= strlen(loop[i]) == blen && strncmp(b, loop[i], blen) == 0;
-    }
-    return la && lb;
-}
-
-/* milter_matches - 1 reachable, 2 names our socket but the chroot hides it, 0 other */
-static int milter_matches(const struct pf *p, const struct doctor_listener *l,
-                          const char *entry, const char *ours)
-{
-    const char *qd = doctor_setting_get(&p->mta->main, "queue_directory");
-    strbuf seen = STRBUF_INIT;
-    int rc = 0;
-
-    if (strncmp(ours, "unix:", 5) == 0 && strncmp(entry, "unix:", 5) == 0) {
-        const char *path = entry + 5;
-
-        /* Relative paths are relative to the queue directory; a chrooted
-         * smtpd sees absolute ones below it too. */
-        if (path[0] != '/' || l->chroot)
-            strbuf_printf(&seen, "%s%s%s", qd ? qd : "", path[0] == '/' ? "" : "/", path);
-        else
-            strbuf_puts(&seen, path);
-        if (strcmp(strbuf_str(&seen), ours + 5) == 0)
-            rc = 1;
-        else if (strcmp(path, ours + 5) == 0)
-            rc = 2;
-    } else if (strncmp(ours, "inet:", 5) == 0 && strncmp(entry, "inet:", 5) == 0) {
-        const char *oc = strrchr(ours, ':'), *ec = strrchr(entry, ':');
-
-        rc = strcmp(oc, ec) == 0
-             && same_host(ours + 5, (size_t) (oc - ours - 5), entry + 5,
-                          (size_t) (ec - entry - 5));
-    }
-    strbuf_release(&seen);
-    return rc;
-}
-
-/* wiring - 1 wired, 2 chroot hides the socket, 0 missing */
-static int wiring(const struct pf *p, const struct doctor_listener *l, const char *ours)
-{
-    const char *list = eff(p, l, "smtpd_milters");
-    char tok[1024];
-    int best = 0, m;
-
-    while ((list = next_token(list, tok, sizeof(tok))) != NULL) {
-        const char *t = tok[0] == '{' ? tok + 1 : tok;
-
-        if ((m = milter_matches(p, l, t, ours)) == 1)
-            return 1;
-        if (m)
-            best = m;
-    }
-    return best;
-}
-
-/* check_milter - portrole's socket on this listener */
-static void check_milter(struct pf *p, struct doctor_listener *l)
-{
-    strbuf ours = STRBUF_INIT;
-    int w;
-
-    socket_postfix(p->dc->cfg->socket, &ours);
-    w = wiring(p, l, strbuf_str(&ours));
-    l->wired = w == 1;
-    if (w == 1 || l->role == ROLE_INTERNAL) {
-        strbuf_release(&ours);
-        return;
-    }
-    where_param(p, l, "smtpd_milters");
-    if (w == 2) {
-        const char *qd = doctor_setting_get(&p->mta->main, "queue_directory");
-
-        strbuf_printf(&p->msg, "this smtpd runs chrooted (chroot column y) and looks for "
-                      "%s%s: portrole's socket is not there, so no mail on this listener "
-                      "reaches portrole and milter_default_action decides every session",
-                      qd ? qd : "", strbuf_str(&ours) + 5);
-        strbuf_printf(&p->fix, "set the chroot column of %s to n (master.cf:%d), or "
-                      "Socket unix:%s/portrole/portrole.sock in portrole.conf with "
-                      "smtpd_milters = unix:/portrole/portrole.sock",
-                      l->service, l->line, qd ? qd : "/var/spool/postfix");
-        doctor_where(&p->where, p->mta, l->line);
-        add(p, &l->findings, DOCTOR_ERROR, "milter-chroot");
-    } else {
-        strbuf_printf(&p->msg, "portrole's socket %s is not in this listener's "
-                      "smtpd_milters: its mail is never checked, whatever role it has",
-                      strbuf_str(&ours));
-        if (doctor_setting_find(&l->opts, "smtpd_milters"))
-            strbuf_printf(&p->fix, "  -o smtpd_milters=%s", strbuf_str(&ours));
-        else
-            strbuf_printf(&p->fix, "smtpd_milters = %s", strbuf_str(&ours));
-        add(p, &l->findings, DOCTOR_ERROR, "milter-missing");
-    }
-    strbuf_release(&ours);
+    add(p, f, sev, id);
+    doctor_place(f, "main.cf", 0, DOCTOR_HOW_SET);
 }
 
 /* check_mx - the delivery hop: AUTH not offered, TLS and AUTH not required */
 static void check_mx(struct pf *p, struct doctor_listener *l)
 {
+    const char *stage;
+
     if (yes(eff(p, l, "smtpd_sasl_auth_enable"))) {
         int held = doctor_enforced(l, p->dc, V_AUTH_ON_MX);
+        int clear = !yes(eff(p, l, "smtpd_tls_auth_only"));
 
         where_param(p, l, "smtpd_sasl_auth_enable");
         strbuf_printf(&p->msg, "port %d offers AUTH: mail clients learn to log in on the "
                       "delivery port, which providers block (OP25B) and which must stay "
-                      "for server-to-server mail%s", l->port, held
-                      ? "; portrole refuses such logins (auth-on-mx) and names 587/465" : "");
-        strbuf_printf(&p->fix, "  -o smtpd_sasl_auth_enable=no   (under master.cf:%d)",
-                      l->line);
-        add(p, &l->findings, held ? DOCTOR_NOTE : DOCTOR_WARNING, "mx-auth-offered");
+                      "for server-to-server mail.", l->port);
+        /* Each added sentence is whole, for the translators. */
+        if (clear)
+            strbuf_puts(&p->msg, " With smtpd_tls_auth_only = no the password may cross "
+                        "the network in clear text.");
+        if (held)
+            strbuf_puts(&p->msg, " portrole refuses such logins (auth-on-mx) and names "
+                        "587/465, but only after Postfix has taken the password.");
+        add_override(p, l, DOCTOR_WARNING, "mx-auth-offered", "smtpd_sasl_auth_enable", "no");
     }
-    if (util_strcaseeq(eff(p, l, "smtpd_tls_security_level"), "encrypt")
-        || yes(eff(p, l, "smtpd_enforce_tls")) || yes(eff(p, l, "smtpd_tls_wrappermode"))) {
-        where_param(p, l, yes(eff(p, l, "smtpd_tls_wrappermode")) ? "smtpd_tls_wrappermode"
-                    : yes(eff(p, l, "smtpd_enforce_tls")) ? "smtpd_enforce_tls"
-                    : "smtpd_tls_security_level");
+    if (yes(eff(p, l, "smtpd_tls_wrappermode"))) {
+        where_param(p, l, "smtpd_tls_wrappermode");
+        strbuf_printf(&p->msg, "port %d requires TLS from the first byte: servers that "
+                      "speak plain SMTP and STARTTLS cannot deliver to you", l->port);
+        add_override(p, l, DOCTOR_ERROR, "mx-requires-tls", "smtpd_tls_wrappermode", "no");
+    } else if (yes(eff(p, l, "smtpd_enforce_tls"))) {
+        where_param(p, l, "smtpd_enforce_tls");
         strbuf_printf(&p->msg, "port %d requires TLS: servers that cannot do STARTTLS "
                       "cannot deliver to you (RFC 3207 forbids this on a public MX)", l->port);
-        strbuf_printf(&p->fix, "  -o smtpd_tls_security_level=may   (under master.cf:%d)",
-                      l->line);
-        add(p, &l->findings, DOCTOR_ERROR, "mx-requires-tls");
+        add_override(p, l, DOCTOR_ERROR, "mx-requires-tls", "smtpd_enforce_tls", "no");
+    } else if (util_strcaseeq(eff(p, l, "smtpd_tls_security_level"), "encrypt")) {
+        where_param(p, l, "smtpd_tls_security_level");
+        strbuf_printf(&p->msg, "port %d requires TLS: servers that cannot do STARTTLS "
+                      "cannot deliver to you (RFC 3207 forbids this on a public MX)", l->port);
+        add_override(p, l, DOCTOR_ERROR, "mx-requires-tls", "smtpd_tls_security_level", "may");
     }
-    if (requires_auth(p, l)) {
-        doctor_where(&p->where, p->mta, l->line);
-        strbuf_printf(&p->msg, "port %d requires AUTH: other servers never log in, so "
-                      "no mail from outside reaches your domains", l->port);
-        strbuf_printf(&p->fix, "smtpd_relay_restrictions = permit_mynetworks, "
-                      "permit_sasl_authenticated, reject_unauth_destination");
-        add(p, &l->findings, DOCTOR_ERROR, "mx-requires-auth");
+    if ((stage = doctor_stranger_refused(p->mta, l, 0)) != NULL) {
+        int relay = strcmp(stage, "smtpd_relay_restrictions") == 0
+                    || strcmp(stage, "smtpd_recipient_restrictions") == 0;
+
+        where_param(p, l, stage);
+        strbuf_printf(&p->msg, "%s refuses every client that has not logged in, and on "
+                      "port %d other servers never log in: no mail from outside reaches "
+                      "your domains", stage, l->port);
+        add_override(p, l, DOCTOR_ERROR, "mx-requires-auth", stage, relay
+                     ? "permit_mynetworks,permit_sasl_authenticated,reject_unauth_destination"
+                     : "");
     }
 }
 
@@ -306,19 +160,20 @@ static void check_submission_tls(struct pf *p, struct doctor_listener *l, enum p
         where_param(p, l, "smtpd_tls_wrappermode");
         strbuf_printf(&p->msg, "port %d is implicit-TLS submission but smtpd does not speak "
                       "TLS from the first byte: every client set up for port 465 fails", l->port);
-        strbuf_printf(&p->fix, "  -o smtpd_tls_wrappermode=yes   (under master.cf:%d)", l->line);
-        add(p, &l->findings, DOCTOR_ERROR, "submission-no-tls");
+        add_override(p, l, DOCTOR_ERROR, "submission-no-tls", "smtpd_tls_wrappermode", "yes");
     } else if (kind == ROLE_SUBMISSION && !yes(eff(p, l, "smtpd_tls_wrappermode"))
                && !util_strcaseeq(eff(p, l, "smtpd_tls_security_level"), "encrypt")
                && !yes(eff(p, l, "smtpd_enforce_tls"))) {
         where_param(p, l, "smtpd_tls_security_level");
-        strbuf_printf(&p->msg, "port %d does not require STARTTLS: %s", l->port, auth_only
-                      ? "passwords wait for TLS (smtpd_tls_auth_only), but the mail itself "
-                        "may cross the network in clear text"
-                      : "clients may log in and send their password and mail in clear text");
-        strbuf_printf(&p->fix, "  -o smtpd_tls_security_level=encrypt   (under master.cf:%d)",
-                      l->line);
-        add(p, &l->findings, auth_only ? DOCTOR_WARNING : DOCTOR_ERROR, "submission-no-tls");
+        if (auth_only)
+            strbuf_printf(&p->msg, "port %d does not require STARTTLS: passwords wait for "
+                          "TLS (smtpd_tls_auth_only), but the mail itself may cross the "
+                          "network in clear text", l->port);
+        else
+            strbuf_printf(&p->msg, "port %d does not require STARTTLS: clients may log in "
+                          "and send their password and mail in clear text", l->port);
+        add_override(p, l, auth_only ? DOCTOR_WARNING : DOCTOR_ERROR, "submission-no-tls",
+                     "smtpd_tls_security_level", "encrypt");
     }
 }
 
@@ -330,40 +185,89 @@ static void check_submission(struct pf *p, struct doctor_listener *l, enum pr_ro
         where_param(p, l, "smtpd_sasl_auth_enable");
         strbuf_printf(&p->msg, "port %d does not offer AUTH: mail clients cannot log in, "
                       "so they cannot submit here at all", l->port);
-        strbuf_printf(&p->fix, "  -o smtpd_sasl_auth_enable=yes   (under master.cf:%d)",
-                      l->line);
-        add(p, &l->findings, DOCTOR_ERROR, "submission-no-auth");
+        add_override(p, l, DOCTOR_ERROR, "submission-no-auth", "smtpd_sasl_auth_enable", "yes");
     }
-    if (!requires_auth(p, l)) {
+    if (doctor_stranger_refused(p->mta, l, 0) == NULL) {
         int held = doctor_enforced(l, p->dc, V_UNAUTH_SUBMISSION);
 
         where_param(p, l, "smtpd_recipient_restrictions");
-        strbuf_printf(&p->msg, "Postfix's restrictions on port %d do not require a "
-                      "logged-in client: a stranger may submit mail for your own domains "
-                      "here%s", l->port, held ? "; portrole refuses it at MAIL "
-                      "(unauth-submission), so Postfix's own check is the second layer" : "");
-        strbuf_printf(&p->fix, "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,"
-                      "reject   (under master.cf:%d)", l->line);
-        add(p, &l->findings, held ? DOCTOR_NOTE : DOCTOR_WARNING,
-            "submission-auth-not-required");
+        if (held)
+            strbuf_printf(&p->msg, "Postfix's restrictions on port %d do not refuse a client "
+                          "that has not logged in: a stranger may submit mail for your own "
+                          "domains here; portrole refuses it at MAIL (unauth-submission), so "
+                          "Postfix's own check would be the second layer", l->port);
+        else
+            strbuf_printf(&p->msg, "Postfix's restrictions on port %d do not refuse a client "
+                          "that has not logged in: a stranger may submit mail for your own "
+                          "domains here", l->port);
+        add_override(p, l, held ? DOCTOR_NOTE : DOCTOR_WARNING, "submission-auth-not-required",
+                     "smtpd_recipient_restrictions", "permit_sasl_authenticated,reject");
     }
 }
 
 /* check_relay - the listener refuses mail for other domains from strangers */
 static void check_relay(struct pf *p, struct doctor_listener *l)
 {
-    if (l->role == ROLE_INTERNAL || requires_auth(p, l)
-        || list_closes_relay(eff(p, l, "smtpd_relay_restrictions"))
-        || list_closes_relay(eff(p, l, "smtpd_recipient_restrictions")))
+    if (l->role == ROLE_INTERNAL || doctor_stranger_refused(p->mta, l, 1) != NULL)
         return;
     where_param(p, l, "smtpd_relay_restrictions");
-    strbuf_printf(&p->msg, "neither smtpd_relay_restrictions nor "
-                  "smtpd_recipient_restrictions has reject_unauth_destination or "
-                  "defer_unauth_destination: port %d relays mail for any domain (open relay)",
-                  l->port);
-    strbuf_puts(&p->fix, "smtpd_relay_restrictions = permit_mynetworks, "
-                "permit_sasl_authenticated, reject_unauth_destination");
-    add(p, &l->findings, DOCTOR_ERROR, "relay-open");
+    strbuf_printf(&p->msg, "no smtpd_*_restrictions stage refuses a stranger's mail for "
+                  "another domain (reject_unauth_destination, defer_unauth_destination, or "
+                  "a final reject): port %d relays mail for any domain (open relay)", l->port);
+    add_override(p, l, DOCTOR_ERROR, "relay-open", "smtpd_relay_restrictions",
+                 "permit_mynetworks,permit_sasl_authenticated,reject_unauth_destination");
+}
+
+/* conf_file - portrole.conf's name as the findings give it */
+static const char *conf_file(const struct doctor_conf *dc)
+{
+    const char *base;
+
+    if (dc->path == NULL)
+        return "portrole.conf";
+    base = strrchr(dc->path, '/');
+    return base ? base + 1 : dc->path;
+}
+
+/* check_proxied - a listener a proxy feeds through XCLIENT: which role, and why */
+static void check_proxied(struct pf *p, struct doctor_listener *l)
+{
+    const char *hosts = eff(p, l, "smtpd_authorized_xclient_hosts");
+    int tls = p->dc->cfg->require_tls;
+    enum pr_role want = tls ? ROLE_INTERNAL : ROLE_SUBMISSION;
+
+    where_param(p, l, "smtpd_authorized_xclient_hosts");
+    if (l->role == want || l->role == ROLE_INTERNAL) {
+        strbuf_printf(&p->msg, "port %d takes its sessions from a proxy "
+                      "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
+                      "login before Postfix; role %s fits it, and Postfix's TLS settings "
+                      "here do not concern the client's connection", l->port, hosts,
+                      vocab_role_name(l->role));
+        add(p, &l->findings, DOCTOR_NOTE, "proxied-listener");
+        return;
+    }
+    if (tls)
+        strbuf_printf(&p->msg, "port %d takes its sessions from a proxy "
+                      "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
+                      "login before Postfix, so requiring STARTTLS here would break the "
+                      "proxy. portrole sees no TLS on this hop: as submission, with "
+                      "RequireTLS yes, it would refuse every message (cleartext-submission). "
+                      "Give it role internal, which trusts what the proxy checked.",
+                      l->port, hosts);
+    else
+        strbuf_printf(&p->msg, "port %d takes its sessions from a proxy "
+                      "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
+                      "login before Postfix, so requiring STARTTLS here would break the "
+                      "proxy. Give it role submission: the proxy's logins reach portrole "
+                      "through XCLIENT as {auth_authen}.", l->port, hosts);
+    strbuf_printf(&p->fix, "Listener %d %s", l->port, vocab_role_name(want));
+    add(p, &l->findings, DOCTOR_WARNING, "proxied-listener");
+    if (l->match && p->dc->path && p->dc->nlisteners == p->dc->cfg->nlisteners)
+        doctor_place(&l->findings, conf_file(p->dc),
+                     p->dc->listeners[l->match - p->dc->cfg->listeners].line,
+                     DOCTOR_HOW_REPLACE);
+    else
+        doctor_place(&l->findings, conf_file(p->dc), 0, DOCTOR_HOW_APPEND);
 }
 
 /* private_net - the network lies inside loopback, RFC 1918, link-local, ULA */
@@ -384,8 +288,8 @@ static int private_net(const netaddr_cidr *c)
     return 0;
 }
 
-/* check_one_network - one mynetworks entry */
-static void check_one_network(struct pf *p, const char *tok)
+/* wide_network - 1 the whole Internet, 0 a wide public range, -1 fine or not a network */
+static int wide_network(const char *tok)
 {
     char buf[256], *q;
     netaddr_cidr c;
@@ -396,31 +300,65 @@ static void check_one_network(struct pf *p, const char *tok)
     while ((q = strpbrk(buf, "[]")) != NULL)
         memmove(q, q + 1, strlen(q));
     if (netaddr_cidr_parse(buf, &c, &why) < 0)
-        return;                 /* a table or host name: Postfix's own business */
+        return -1;
     v4 = netaddr_is_v4(&c.net);
     bits = v4 ? c.bits - 96 : c.bits;
     if (bits > 0 && (private_net(&c) || bits >= (v4 ? 24 : 48)))
-        return;
-    strbuf_reset(&p->where);
-    strbuf_printf(&p->where, "main.cf: mynetworks");
-    strbuf_printf(&p->msg, "mynetworks holds %s%s: every client there may relay through "
-                  "port 25 without logging in (permit_mynetworks)%s", tok,
-                  bits == 0 ? ", the whole Internet" : ", a public range wider than the host "
-                  "and its own networks", bits == 0 ? ": an open relay" : "");
-    strbuf_puts(&p->fix, "mynetworks = 127.0.0.0/8 [::1]/128   (add only your own LAN, "
-                "and let users submit on 587 with AUTH)");
-    add(p, &p->mta->findings, bits == 0 ? DOCTOR_ERROR : DOCTOR_WARNING, "mynetworks-wide");
+        return -1;
+    return bits == 0 ? 1 : 0;
+}
+
+/* check_networks - mynetworks entries wider than the host and its own networks */
+static void check_networks(struct pf *p)
+{
+    const char *list = doctor_setting_get(&p->mta->main, "mynetworks");
+    strbuf keep = STRBUF_INIT, bad = STRBUF_INIT;
+    char tok[512];
+    int worst = -1;
+
+    /* A table or host name is Postfix's own business: keep it. */
+    while (list && (list = doctor_next_token(list, tok, sizeof(tok))) != NULL) {
+        int w = wide_network(tok);
+
+        if (w < 0) {
+            strbuf_printf(&keep, "%s%s", keep.len ? " " : "", tok);
+            continue;
+        }
+        strbuf_printf(&bad, "%s%s", bad.len ? ", " : "", tok);
+        if (w > worst)
+            worst = w;
+    }
+    if (worst >= 0) {
+        strbuf_reset(&p->where);
+        strbuf_puts(&p->where, "main.cf: mynetworks");
+        if (worst == 1)
+            strbuf_printf(&p->msg, "mynetworks holds %s, which takes in the whole Internet: "
+                          "every client there may relay through port 25 without logging in "
+                          "(permit_mynetworks): an open relay. Keep only the host and your own "
+                          "LAN there, and let users submit on 587 with AUTH.",
+                          strbuf_str(&bad));
+        else
+            strbuf_printf(&p->msg, "mynetworks holds %s, a public range wider than the host "
+                          "and its own networks: every client there may relay through port 25 "
+                          "without logging in (permit_mynetworks). Keep only the host and your "
+                          "own LAN there, and let users submit on 587 with AUTH.",
+                          strbuf_str(&bad));
+        strbuf_printf(&p->fix, "mynetworks = %s", keep.len ? strbuf_str(&keep)
+                      : "127.0.0.0/8 [::1]/128");
+        add_main(p, &p->mta->findings, worst == 1 ? DOCTOR_ERROR : DOCTOR_WARNING,
+                 "mynetworks-wide");
+    }
+    strbuf_release(&keep);
+    strbuf_release(&bad);
 }
 
 /* check_main - the main.cf settings that are not per listener */
 static void check_main(struct pf *p)
 {
     const struct doctor_setting *s;
-    const char *v, *list = doctor_setting_get(&p->mta->main, "mynetworks");
-    char tok[512];
+    const char *v;
 
-    while (list && (list = next_token(list, tok, sizeof(tok))) != NULL)
-        check_one_network(p, tok);
+    check_networks(p);
     v = doctor_setting_get(&p->mta->main, "allow_untrusted_routing");
     if (v && yes(v)) {
         strbuf_reset(&p->where);
@@ -429,7 +367,7 @@ static void check_main(struct pf *p)
                     "through you with user%host@your.domain or bang paths (relay by the "
                     "back door)");
         strbuf_puts(&p->fix, "allow_untrusted_routing = no");
-        add(p, &p->mta->findings, DOCTOR_WARNING, "untrusted-routing");
+        add_main(p, &p->mta->findings, DOCTOR_WARNING, "untrusted-routing");
     }
     strbuf_reset(&p->where);
     strbuf_puts(&p->where, "main.cf: milter_default_action");
@@ -439,16 +377,16 @@ static void check_main(struct pf *p)
                     "Postfix before 3.11 tempfails, 3.11 and later drop the session "
                     "(shutdown); say which you want");
         strbuf_puts(&p->fix, "milter_default_action = tempfail");
-        add(p, &p->mta->findings, DOCTOR_WARNING, "milter-default-action-unset");
+        add_main(p, &p->mta->findings, DOCTOR_WARNING, "milter-default-action-unset");
     } else if (util_strcaseeq(s->value, "accept")) {
         strbuf_puts(&p->msg, "milter_default_action = accept fails open: while portrole "
                     "is down every message is taken unchecked, on port 25 and on the "
                     "submission ports alike");
         strbuf_puts(&p->fix, "milter_default_action = tempfail");
-        add(p, &p->mta->findings, DOCTOR_WARNING, "milter-fail-open");
+        add_main(p, &p->mta->findings, DOCTOR_WARNING, "milter-fail-open");
     }
     s = doctor_setting_find(&p->mta->main, "milter_connect_macros");
-    v = s ? s->value : "";
+    v = s ? (s->raw ? s->raw : s->value) : "";
     if (s && s->explicit_set && strstr(v, "{daemon_port}") == NULL) {
         strbuf_reset(&p->where);
         strbuf_puts(&p->where, "main.cf: milter_connect_macros");
@@ -456,8 +394,52 @@ static void check_main(struct pf *p)
                     "Postfix not honour portrole's own macro request, no session carries "
                     "its port and Listener PORT lines match nothing");
         strbuf_printf(&p->fix, "milter_connect_macros = %s {daemon_port}", v);
-        add(p, &p->mta->findings, DOCTOR_WARNING, "connect-macros-no-port");
+        add_main(p, &p->mta->findings, DOCTOR_WARNING, "connect-macros-no-port");
     }
+    if (p->mta->postconf_warnings) {
+        strbuf_reset(&p->where);
+        strbuf_puts(&p->where, "postconf");
+        strbuf_printf(&p->msg, "postconf printed %zu warning lines while it read this "
+                      "configuration (map files it could not open, unknown parameters); the "
+                      "first: %s", p->mta->postconf_warnings, p->mta->postconf_first);
+        add(p, &p->mta->findings, DOCTOR_NOTE, "postconf-warnings");
+    }
+}
+
+/* submission_only - portrole.conf's Listener lines give no listener role mx */
+static int submission_only(const struct doctor_conf *dc)
+{
+    size_t i;
+
+    if (dc->nlisteners == 0)
+        return 0;               /* the defaults: 25 mx */
+    for (i = 0; i < dc->cfg->nlisteners; i++)
+        if (dc->cfg->listeners[i].role == ROLE_MX)
+            return 0;
+    return 1;
+}
+
+/* check_has_mx - some listener receives on port 25 */
+static void check_has_mx(struct pf *p)
+{
+    size_t i;
+    int only = submission_only(p->dc);
+
+    for (i = 0; i < p->mta->nl; i++)
+        if (p->mta->l[i].port == 25)
+            return;
+    strbuf_reset(&p->where);
+    strbuf_puts(&p->where, p->mta->file);
+    if (only)
+        strbuf_puts(&p->msg, "no listener on port 25: this host only takes submissions, as "
+                    "portrole.conf says (no Listener line has role mx); other servers' mail "
+                    "for your domains must go to another MX");
+    else
+        strbuf_puts(&p->msg, "no listener on port 25: other servers deliver mail for your "
+                    "domains to port 25 only, so none of it ever arrives");
+    strbuf_puts(&p->fix, "smtp      inet  n       -       n       -       -       smtpd");
+    add(p, &p->mta->findings, only ? DOCTOR_NOTE : DOCTOR_ERROR, "no-mx");
+    doctor_place(&p->mta->findings, "master.cf", 0, DOCTOR_HOW_APPEND);
 }
 
 /* check_has_submission - at least one listener serves the submission hop */
@@ -468,18 +450,46 @@ static void check_has_submission(struct pf *p)
     for (i = 0; i < p->mta->nl; i++) {
         enum pr_role k = doctor_kind(&p->mta->l[i]);
 
-        if (k == ROLE_SUBMISSION || k == ROLE_SUBMISSIONS)
+        /* Behind a proxy, submission lives on the proxy. */
+        if (k == ROLE_SUBMISSION || k == ROLE_SUBMISSIONS || p->mta->l[i].proxied)
             return;
     }
     strbuf_reset(&p->where);
     strbuf_puts(&p->where, p->mta->file);
     strbuf_puts(&p->msg, "no submission listener (587 or 465): mail clients have "
                 "nowhere to go but port 25, where they must not log in and which "
-                "providers block");
-    strbuf_puts(&p->fix, "submission inet n - n - - smtpd -o smtpd_tls_security_level=encrypt "
-                "-o smtpd_sasl_auth_enable=yes -o smtpd_recipient_restrictions="
-                "permit_sasl_authenticated,reject   (see conf/postfix/master.cf)");
+                "providers block. The fix adds both, as conf/postfix/master.cf does.");
+    strbuf_puts(&p->fix, "submission inet n       -       n       -       -       smtpd\n"
+                "  -o syslog_name=postfix/submission\n"
+                "  -o smtpd_tls_security_level=encrypt\n"
+                "  -o smtpd_tls_auth_only=yes\n"
+                "  -o smtpd_sasl_auth_enable=yes\n"
+                "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject\n"
+                "submissions inet n      -       n       -       -       smtpd\n"
+                "  -o syslog_name=postfix/submissions\n"
+                "  -o smtpd_tls_wrappermode=yes\n"
+                "  -o smtpd_sasl_auth_enable=yes\n"
+                "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject");
     add(p, &p->mta->findings, DOCTOR_WARNING, "no-submission");
+    doctor_place(&p->mta->findings, "master.cf", 0, DOCTOR_HOW_APPEND);
+}
+
+/* check_postscreen - a postscreen port whose pass smtpd is missing */
+static void check_postscreen(struct pf *p, struct doctor_listener *l)
+{
+    const char *pass = doctor_setting_get(&l->front->opts, "smtpd_service_name");
+
+    if (pass == NULL)
+        pass = doctor_setting_get(&p->mta->main, "smtpd_service_name");
+    if (pass == NULL || *pass == '\0')
+        pass = "smtpd";
+    doctor_where(&p->where, p->mta, l->line);
+    strbuf_printf(&p->msg, "postscreen on port %d hands the clients it passes to the "
+                  "service %s of type pass, which master.cf does not define as smtpd: no "
+                  "smtpd receives this port's mail", l->port, pass);
+    strbuf_printf(&p->fix, "%s      pass  -       -       n       -       -       smtpd", pass);
+    add(p, &l->findings, DOCTOR_ERROR, "postscreen-no-pass");
+    doctor_place(&l->findings, "master.cf", 0, DOCTOR_HOW_APPEND);
 }
 
 /* doctor_check - every check for this MTA */
@@ -493,18 +503,25 @@ void doctor_check(struct doctor_mta *mta, const struct doctor_conf *dc)
         doctor_check_sendmail(mta, dc);
         return;
     }
+    doctor_check_milters(mta, dc);
     for (i = 0; i < mta->nl; i++) {
         struct doctor_listener *l = &mta->l[i];
         enum pr_role kind = doctor_kind(l);
 
-        check_milter(&p, l);
-        if (kind == ROLE_MX)
+        if (l->smtpd == NULL) {
+            check_postscreen(&p, l);
+            continue;
+        }
+        if (l->proxied)
+            check_proxied(&p, l);
+        else if (kind == ROLE_MX)
             check_mx(&p, l);
         else if (kind == ROLE_SUBMISSION || kind == ROLE_SUBMISSIONS)
             check_submission(&p, l, kind);
         check_relay(&p, l);
     }
     check_main(&p);
+    check_has_mx(&p);
     check_has_submission(&p);
     strbuf_release(&p.where);
     strbuf_release(&p.msg);

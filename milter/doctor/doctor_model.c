@@ -43,6 +43,7 @@ static void findings_free(struct doctor_findings *f)
         free(f->v[i].where);
         free(f->v[i].meaning);
         free(f->v[i].fix);
+        free(f->v[i].fix_file);
     }
     free(f->v);
 }
@@ -55,6 +56,7 @@ static void settings_free(struct doctor_settings *s)
     for (i = 0; i < s->n; i++) {
         free(s->v[i].name);
         free(s->v[i].value);
+        free(s->v[i].raw);
     }
     free(s->v);
 }
@@ -79,6 +81,19 @@ void doctor_mta_free(struct doctor_mta *mta)
         free(mta->filters[i].socket);
         free(mta->filters[i].flags);
     }
+    for (i = 0; i < mta->nsvc; i++) {
+        size_t c;
+
+        free(mta->svc[i].name);
+        free(mta->svc[i].type);
+        free(mta->svc[i].command);
+        free(mta->svc[i].text);
+        for (c = 0; c < 5; c++)
+            free(mta->svc[i].cols[c]);
+        settings_free(&mta->svc[i].opts);
+    }
+    free(mta->svc);
+    free(mta->postconf_first);
     free(mta->filters);
     free(mta->l);
     settings_free(&mta->main);
@@ -101,6 +116,7 @@ struct doctor_listener *doctor_listener_add(struct doctor_mta *mta, const char *
     l->line = line;
     l->port = -1;
     l->role = ROLE_UNKNOWN;
+    l->guess = ROLE_UNKNOWN;
     return l;
 }
 
@@ -138,6 +154,10 @@ void doctor_setting_set(struct doctor_settings *s, const char *name, const char 
         free(st->value);
     }
     st->value = util_strdup(value);
+    if (explicit_set) {         /* the first, as-written value */
+        free(st->raw);
+        st->raw = util_strdup(value);
+    }
     if (line)
         st->line = line;
     st->explicit_set |= explicit_set;
@@ -156,6 +176,43 @@ void doctor_add(struct doctor_findings *f, enum doctor_sev sev, const char *id,
     x->where = util_strdup(where);
     x->meaning = util_strdup(meaning);
     x->fix = util_strdup(fix ? fix : "");
+    x->fix_file = NULL;
+    x->fix_line = 0;
+    x->how = DOCTOR_HOW_NONE;
+}
+
+/* doctor_place - where the fix of the last finding added goes */
+void doctor_place(struct doctor_findings *f, const char *file, int line, enum doctor_how how)
+{
+    struct doctor_finding *x;
+
+    if (f->n == 0)
+        return;
+    x = &f->v[f->n - 1];
+    free(x->fix_file);
+    x->fix_file = file ? util_strdup(file) : NULL;
+    x->fix_line = line;
+    x->how = how;
+}
+
+/* doctor_how_name - the JSON spelling of a placement */
+const char *doctor_how_name(enum doctor_how how)
+{
+    static const char *const names[] = {"none", "set", "replace", "after", "append", "delete"};
+
+    return names[how];
+}
+
+/* doctor_service_find - the master.cf entry NAME/TYPE, or NULL */
+struct doctor_service *doctor_service_find(const struct doctor_mta *mta, const char *name,
+                                           const char *type)
+{
+    size_t i;
+
+    for (i = 0; i < mta->nsvc; i++)
+        if (strcmp(mta->svc[i].name, name) == 0 && strcmp(mta->svc[i].type, type) == 0)
+            return &mta->svc[i];
+    return NULL;
 }
 
 /* count_list - add one list's findings to counts[] */

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,24 +59,61 @@ static char *postconf_path(void)
     return util_strdup("/usr/sbin/postconf");
 }
 
-/* run_postconf - stdout of "postconf -c DIR FLAG", NULL with err set on failure */
-static char *run_postconf(const char *dir, const char *flag, strbuf *err)
+/* note_stderr - count postconf's stderr lines; keep the largest run's first line */
+static void note_stderr(struct doctor_mta *mta, FILE *tmp)
 {
+    char buf[1024];
+    size_t n = 0;
+    char *first = NULL;
+
+    rewind(tmp);
+    while (fgets(buf, sizeof(buf), tmp)) {
+        size_t len = strlen(buf);
+
+        if (len && buf[len - 1] == '\n')
+            buf[--len] = '\0';
+        else {                  /* a longer line: count it once */
+            int ch;
+
+            while ((ch = fgetc(tmp)) != EOF && ch != '\n')
+                ;
+        }
+        if (first == NULL)
+            first = util_strdup(buf);
+        n++;
+    }
+    /* Each postconf run repeats the same complaints: keep one run's. */
+    if (n > mta->postconf_warnings) {
+        mta->postconf_warnings = n;
+        free(mta->postconf_first);
+        mta->postconf_first = first;
+    } else
+        free(first);
+}
+
+/* run_postconf - stdout of "postconf -c DIR FLAG", NULL with err set on failure */
+static char *run_postconf(struct doctor_mta *mta, const char *flag, strbuf *err)
+{
+    const char *dir = mta->source;
     char *prog = postconf_path();
     char *argv[] = {prog, (char *) "-c", (char *) dir, (char *) flag, NULL};
     strbuf out = STRBUF_INIT;
     char buf[4096];
     int pfd[2], status = 0;
+    FILE *errf = tmpfile();
     ssize_t n;
     pid_t pid;
 
-    if (pipe(pfd) < 0 || (pid = fork()) < 0) {
+    if (errf == NULL || pipe(pfd) < 0 || (pid = fork()) < 0) {
         strbuf_printf(err, "cannot run %s: %s", prog, strerror(errno));
+        if (errf)
+            fclose(errf);
         free(prog);
         return NULL;
     }
     if (pid == 0) {
         dup2(pfd[1], 1);
+        dup2(fileno(errf), 2);
         close(pfd[0]);
         close(pfd[1]);
         execv(prog, argv);
@@ -89,14 +127,25 @@ static char *run_postconf(const char *dir, const char *flag, strbuf *err)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        strbuf_printf(err, "%s -c %s %s failed (exit %d)%s", prog, dir, flag,
+        char last[512] = "";
+
+        /* postconf's own last word says why; show it, not the noise. */
+        rewind(errf);
+        while (fgets(buf, sizeof(buf), errf))
+            util_strlcpy(last, buf, sizeof(last));
+        last[strcspn(last, "\n")] = '\0';
+        strbuf_printf(err, "%s -c %s %s failed (exit %d)%s%s%s", prog, dir, flag,
                       WIFEXITED(status) ? WEXITSTATUS(status) : -1,
                       WIFEXITED(status) && WEXITSTATUS(status) == 127
-                      ? ": postconf not found (set $POSTCONF)" : "");
+                      ? ": postconf not found (set $POSTCONF)" : "",
+                      last[0] ? ": " : "", last);
         strbuf_release(&out);
+        fclose(errf);
         free(prog);
         return NULL;
     }
+    note_stderr(mta, errf);
+    fclose(errf);
     free(prog);
     if (out.data == NULL)
         strbuf_puts(&out, "");
@@ -153,10 +202,10 @@ static char *expand(const struct doctor_mta *mta, const char *service, const cha
     return strbuf_detach(&sb);
 }
 
-/* master_lines - line of each "service type" entry and of each -o NAME */
+/* master_lines - line of each "service type" entry, its last line, and each -o NAME */
 static void master_lines(struct doctor_mta *mta, struct doctor_settings *lines)
 {
-    char path[4096], buf[8192], key[512], entry[256] = "", *tok, *save;
+    char path[4096], buf[8192], key[600], entry[256] = "", *tok, *save;
     int line = 0, want_name = 0;
     FILE *fp;
 
@@ -164,17 +213,29 @@ static void master_lines(struct doctor_mta *mta, struct doctor_settings *lines)
     if ((fp = fopen(path, "r")) == NULL)
         return;
     while (fgets(buf, sizeof(buf), fp)) {
-        char a[128], b[128];
+        char a[128], b[128], num[16];
+        struct doctor_setting *st;
+        int ntok = 0, cont = isspace((unsigned char) buf[0]);
 
         line++;
         if (buf[0] == '#' || buf[0] == '\n')
             continue;
-        if (!isspace((unsigned char) buf[0]) && sscanf(buf, "%127s %127s", a, b) == 2) {
+        if (!cont && sscanf(buf, "%127s %127s", a, b) == 2) {
             snprintf(entry, sizeof(entry), "%s/%s", a, b);
             doctor_setting_set(lines, entry, "", line, 0);
+            buf[strcspn(buf, "\r\n")] = '\0';
+            st = doctor_setting_find(lines, entry);
+            free(st->raw);
+            st->raw = util_strdup(buf);
         }
-        for (tok = strtok_r(buf, " \t\r\n", &save); tok && entry[0];
-             tok = strtok_r(NULL, " \t\r\n", &save)) {
+        if (!entry[0])
+            continue;
+        snprintf(key, sizeof(key), "%s#last", entry);
+        snprintf(num, sizeof(num), "%d", line);
+        doctor_setting_set(lines, key, num, line, 0);
+        key[0] = '\0';
+        for (tok = strtok_r(buf, " \t\r\n", &save); tok; tok = strtok_r(NULL, " \t\r\n", &save)) {
+            ntok++;
             if (strcmp(tok, "-o") == 0) {
                 want_name = 1;
             } else if (want_name && strcmp(tok, "{") != 0) {
@@ -184,6 +245,9 @@ static void master_lines(struct doctor_mta *mta, struct doctor_settings *lines)
                 doctor_setting_set(lines, key, "", line, 0);
             }
         }
+        /* "  -o name=value" alone on its line: a fix may replace that line. */
+        if (cont && ntok == 2 && key[0])
+            doctor_setting_set(lines, key, "alone", line, 0);
     }
     fclose(fp);
 }
@@ -210,29 +274,37 @@ static void split_service(struct doctor_listener *l, const char *service)
         free(host);
 }
 
-/* add_listeners - every inet smtpd entry of "postconf -M" */
-static void add_listeners(struct doctor_mta *mta, char *text,
-                          const struct doctor_settings *lines)
+/* add_services - every entry of "postconf -M" */
+static void add_services(struct doctor_mta *mta, char *text, const struct doctor_settings *lines)
 {
     char *line, *save;
 
     for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char svc[256], type[64], priv[8], unpriv[8], chroot[8], wake[16], maxp[16], cmd[256];
-        char key[512];
+        char f[8][256], key[600];
         const struct doctor_setting *at;
-        struct doctor_listener *l;
+        struct doctor_service *sv;
+        size_t c;
 
-        if (sscanf(line, "%255s %63s %7s %7s %7s %15s %15s %255s", svc, type, priv,
-                   unpriv, chroot, wake, maxp, cmd) != 8)
+        if (sscanf(line, "%255s %255s %255s %255s %255s %255s %255s %255s", f[0], f[1], f[2],
+                   f[3], f[4], f[5], f[6], f[7]) != 8)
             continue;
-        if (strcmp(type, "inet") != 0 || strcmp(cmd, "smtpd") != 0)
-            continue;
-        snprintf(key, sizeof(key), "%s/%s", svc, type);
-        at = doctor_setting_find(lines, key);
-        l = doctor_listener_add(mta, svc, at ? at->line : 0);
+        mta->svc = util_realloc(mta->svc, (mta->nsvc + 1) * sizeof(*mta->svc));
+        sv = &mta->svc[mta->nsvc++];
+        memset(sv, 0, sizeof(*sv));
+        sv->name = util_strdup(f[0]);
+        sv->type = util_strdup(f[1]);
+        for (c = 0; c < 5; c++)
+            sv->cols[c] = util_strdup(f[2 + c]);
+        sv->command = util_strdup(f[7]);
         /* "-" is Postfix's built-in default: chroot since 3.0 is n. */
-        l->chroot = strcmp(chroot, "y") == 0;
-        split_service(l, svc);
+        sv->chroot = strcmp(f[4], "y") == 0;
+        snprintf(key, sizeof(key), "%s/%s", f[0], f[1]);
+        at = doctor_setting_find(lines, key);
+        sv->line = at ? at->line : 0;
+        sv->text = util_strdup(at && at->raw ? at->raw : line);
+        snprintf(key, sizeof(key), "%s/%s#last", f[0], f[1]);
+        at = doctor_setting_find(lines, key);
+        sv->last_line = at ? at->line : sv->line;
     }
 }
 
@@ -241,11 +313,12 @@ static void add_overrides(struct doctor_mta *mta, char *text,
                           const struct doctor_settings *lines)
 {
     char *line, *save;
-    size_t i;
 
     for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char *eq = strstr(line, " = "), *slash1, *slash2, *value;
+        char *eq = strstr(line, " = "), *slash1, *slash2, *value, *x;
         const struct doctor_setting *at;
+        struct doctor_service *sv;
+        struct doctor_setting *st;
 
         if (eq == NULL && (eq = strstr(line, " =")) == NULL)
             continue;
@@ -256,18 +329,93 @@ static void add_overrides(struct doctor_mta *mta, char *text,
         at = doctor_setting_find(lines, line);
         *slash2 = '\0';
         *slash1 = '\0';
-        if (strcmp(slash1 + 1, "inet") != 0)
+        if ((sv = doctor_service_find(mta, line, slash1 + 1)) == NULL)
             continue;
-        for (i = 0; i < mta->nl; i++) {
-            char *x;
-
-            if (strcmp(mta->l[i].service, line) != 0)
-                continue;
-            x = expand(mta, line, value);
-            doctor_setting_set(&mta->l[i].opts, slash2 + 1, x, at ? at->line : mta->l[i].line, 1);
-            free(x);
-        }
+        doctor_setting_set(&sv->opts, slash2 + 1, value, at ? at->line : sv->line, 1);
+        st = doctor_setting_find(&sv->opts, slash2 + 1);
+        x = expand(mta, line, value);
+        free(st->value);
+        st->value = x;
+        /* explicit_set 2: the override is alone on its line */
+        if (at && strcmp(at->value, "alone") == 0)
+            st->explicit_set = 2;
     }
+}
+
+/* copy_settings - every setting of from into to */
+static void copy_settings(struct doctor_settings *to, const struct doctor_settings *from)
+{
+    size_t i;
+
+    for (i = 0; i < from->n; i++) {
+        struct doctor_setting *st;
+
+        doctor_setting_set(to, from->v[i].name, from->v[i].raw ? from->v[i].raw
+                           : from->v[i].value, from->v[i].line, 1);
+        st = doctor_setting_find(to, from->v[i].name);
+        free(st->value);
+        st->value = util_strdup(from->v[i].value);
+        st->explicit_set = from->v[i].explicit_set;
+    }
+}
+
+/* add_listeners - every inet smtpd, and every inet postscreen with its pass smtpd */
+static void add_listeners(struct doctor_mta *mta)
+{
+    size_t i;
+
+    for (i = 0; i < mta->nsvc; i++) {
+        const struct doctor_service *sv = &mta->svc[i], *smtpd = sv;
+        struct doctor_listener *l;
+
+        if (strcmp(sv->type, "inet") != 0)
+            continue;
+        if (strcmp(sv->command, "postscreen") == 0) {
+            const char *pass = doctor_setting_get(&sv->opts, "smtpd_service_name");
+
+            if (pass == NULL)
+                pass = doctor_setting_get(&mta->main, "smtpd_service_name");
+            smtpd = doctor_service_find(mta, pass && *pass ? pass : "smtpd", "pass");
+            if (smtpd && strcmp(smtpd->command, "smtpd") != 0)
+                smtpd = NULL;
+        } else if (strcmp(sv->command, "smtpd") != 0)
+            continue;
+        l = doctor_listener_add(mta, sv->name, sv->line);
+        l->front = smtpd == sv ? NULL : sv;
+        l->smtpd = smtpd;
+        l->chroot = smtpd ? smtpd->chroot : 0;
+        l->last_line = smtpd ? smtpd->last_line : sv->last_line;
+        if (smtpd)
+            copy_settings(&l->opts, &smtpd->opts);
+        split_service(l, sv->name);
+    }
+}
+
+/* is_yes - Postfix's boolean spelling */
+static int is_yes(const char *v)
+{
+    return util_strcaseeq(v, "yes") || util_strcaseeq(v, "true") || util_strcaseeq(v, "on");
+}
+
+/* judge_listener - milters switched off, fed by a proxy, the hop its settings suggest */
+static void judge_listener(const struct doctor_mta *mta, struct doctor_listener *l)
+{
+    const char *m = doctor_setting_get(&l->opts, "smtpd_milters");
+    char tok[8];
+
+    l->milters_off = m != NULL && doctor_next_token(m, tok, sizeof(tok)) == NULL;
+    /* XCLIENT from a named proxy on a port of its own: the proxy's
+     * hand-over (Mailu's 10025). Port 25, 587 and 465 stay public. */
+    l->proxied = l->front == NULL && l->port != 25 && l->port != 587 && l->port != 465
+                 && doctor_next_token(doctor_eff(mta, l, "smtpd_authorized_xclient_hosts"),
+                                      tok, sizeof(tok)) != NULL;
+    if (l->front)
+        l->guess = ROLE_MX;     /* postscreen guards server-to-server mail only */
+    else if (is_yes(doctor_eff(mta, l, "smtpd_sasl_auth_enable")))
+        l->guess = is_yes(doctor_eff(mta, l, "smtpd_tls_wrappermode"))
+                   ? ROLE_SUBMISSIONS : ROLE_SUBMISSION;
+    else
+        l->guess = ROLE_MX;
 }
 
 /* doctor_postfix_read - the whole Postfix instance in mta->source */
@@ -278,29 +426,32 @@ int doctor_postfix_read(struct doctor_mta *mta, strbuf *err)
     int rc = -1;
     size_t i;
 
-    if ((n = run_postconf(mta->source, "-n", err)) == NULL
-        || (x = run_postconf(mta->source, "-x", err)) == NULL
-        || (m = run_postconf(mta->source, "-M", err)) == NULL
-        || (p = run_postconf(mta->source, "-P", err)) == NULL)
+    if ((n = run_postconf(mta, "-n", err)) == NULL
+        || (x = run_postconf(mta, "-x", err)) == NULL
+        || (m = run_postconf(mta, "-M", err)) == NULL
+        || (p = run_postconf(mta, "-P", err)) == NULL)
         goto out;
     /* -n says what was set; -x then gives every value, expanded. */
     parse_assignments(&mta->main, n, 1);
     parse_assignments(&mta->main, x, 0);
     master_lines(mta, &lines);
-    add_listeners(mta, m, &lines);
+    add_services(mta, m, &lines);
     add_overrides(mta, p, &lines);
+    add_listeners(mta);
     for (i = 0; i < mta->nl; i++) {
         const char *dn = doctor_setting_get(&mta->l[i].opts, "milter_macro_daemon_name");
 
         if (dn == NULL)
             dn = doctor_setting_get(&mta->main, "milter_macro_daemon_name");
         mta->l[i].daemon_name = util_strdup(dn ? dn : "");
+        judge_listener(mta, &mta->l[i]);
     }
     rc = 0;
 out:
     for (i = 0; i < lines.n; i++) {
         free(lines.v[i].name);
         free(lines.v[i].value);
+        free(lines.v[i].raw);
     }
     free(lines.v);
     free(n);

@@ -12,14 +12,24 @@
  *	1 warning, 0 notes"), then one block per listener (port, service,
  *	address, {daemon_name}, role and which Listener line gave it, each
  *	finding with severity, id, where, meaning and the line to write
- *	instead), then the findings that belong to no single listener.
+ *	instead and where it goes), then the findings that belong to no
+ *	single listener. A fix of several lines prints each line under the
+ *	first, aligned; what to paste is the text after "write instead: " on
+ *	the first line and the same columns on the others.
  *
  *	The JSON report is one object, its keys documented in
  *	portrole-doctor(8) and kept stable: "version", "mta", "source",
  *	"portrole_conf", "errors", "warnings", "notes", "listeners" (each:
  *	"service", "where", "port", "address", "daemon_name", "role",
- *	"role_from", "portrole", "findings") and "findings"; a finding is
- *	{"severity","id","where","meaning","fix"}.
+ *	"modifiers", "role_from", "front" (postscreen, or null), "smtpd"
+ *	(where the pass smtpd behind postscreen is, or null), "portrole",
+ *	"findings") and "findings"; a finding is
+ *	{"severity","id","where","meaning","fix","file","line","how"}: "fix"
+ *	is exactly the text to paste ("" when there is none, lines joined by
+ *	newlines), "file" the file it goes in (null when unknown), "line"
+ *	the line it replaces, follows or deletes (0 when none), and "how"
+ *	one of "set" (a main.cf parameter, as postconf -e takes it),
+ *	"replace", "after", "append", "delete" or "none".
  */
 #include "acconfig.h"
 
@@ -46,6 +56,33 @@ static const char *plural(size_t n)
     return n == 1 ? "" : "s";
 }
 
+/* text_place - where a fix goes, one sentence */
+static void text_place(const struct doctor_finding *x, FILE *fp)
+{
+    const char *file = x->fix_file ? x->fix_file : "";
+
+    switch (x->how) {
+    case DOCTOR_HOW_SET:
+        fprintf(fp, "      put it in %s, in place of any line that sets the same "
+                "parameter (postconf -e takes it as it is)\n", file);
+        break;
+    case DOCTOR_HOW_REPLACE:
+        fprintf(fp, "      put it in %s in place of line %d\n", file, x->fix_line);
+        break;
+    case DOCTOR_HOW_AFTER:
+        fprintf(fp, "      put it in %s after line %d\n", file, x->fix_line);
+        break;
+    case DOCTOR_HOW_APPEND:
+        fprintf(fp, "      put it at the end of %s\n", file);
+        break;
+    case DOCTOR_HOW_DELETE:
+        fprintf(fp, "      delete line %d of %s\n", x->fix_line, file);
+        break;
+    case DOCTOR_HOW_NONE:
+        break;
+    }
+}
+
 /* text_findings - one finding per paragraph */
 static void text_findings(const struct doctor_findings *f, FILE *fp)
 {
@@ -53,11 +90,18 @@ static void text_findings(const struct doctor_findings *f, FILE *fp)
 
     for (i = 0; i < f->n; i++) {
         const struct doctor_finding *x = &f->v[i];
+        const char *p, *nl;
 
         fprintf(fp, "  %s [%s] %s\n      %s\n", doctor_sev_name(x->sev), x->id, x->where,
                 x->meaning);
-        if (x->fix[0])
-            fprintf(fp, "      write instead: %s\n", x->fix);
+        for (p = x->fix; *p; p = *nl ? nl + 1 : nl) {
+            nl = strchr(p, '\n');
+            if (nl == NULL)
+                nl = p + strlen(p);
+            fprintf(fp, "%s%.*s\n", p == x->fix ? "      write instead: "
+                    : "                     ", (int) (nl - p), p);
+        }
+        text_place(x, fp);
     }
 }
 
@@ -82,6 +126,9 @@ void doctor_report_text(const struct doctor_mta *mta, const struct doctor_conf *
                 l->addr ? l->addr : "", l->daemon_name && *l->daemon_name ? l->daemon_name : "-");
         if (l->modifiers)
             fprintf(fp, "  modifiers M=%s\n", l->modifiers);
+        if (l->front && l->smtpd)
+            fprintf(fp, "  postscreen hands its clients to %s pass (%s:%d), whose settings "
+                    "are this listener's\n", l->smtpd->name, mta->file, l->smtpd->line);
         fprintf(fp, "  role %s from %s; portrole %s\n", vocab_role_name(l->role),
                 strbuf_str(&from), l->wired ? "is wired" : "is not wired");
         if (l->findings.n == 0)
@@ -134,7 +181,9 @@ static void json_findings(const struct doctor_findings *f, FILE *fp, const char 
         json_str(fp, x->meaning);
         fputs(", \"fix\": ", fp);
         json_str(fp, x->fix);
-        fputc('}', fp);
+        fputs(", \"file\": ", fp);
+        json_str(fp, x->fix_file);
+        fprintf(fp, ", \"line\": %d, \"how\": \"%s\"}", x->fix_line, doctor_how_name(x->how));
     }
     fprintf(fp, "%s]", f->n ? "\n" : "");
     if (f->n)
@@ -158,6 +207,14 @@ static void json_listener(const struct doctor_mta *mta, const struct doctor_list
     json_str(fp, l->modifiers);
     fprintf(fp, ", \"role\": \"%s\", \"role_from\": ", vocab_role_name(l->role));
     json_str(fp, l->match ? l->match->text : NULL);
+    fputs(", \"front\": ", fp);
+    json_str(fp, l->front ? l->front->command : NULL);
+    fputs(", \"smtpd\": ", fp);
+    if (l->front && l->smtpd) {
+        doctor_where(tmp, mta, l->smtpd->line);
+        json_str(fp, strbuf_str(tmp));
+    } else
+        json_str(fp, NULL);
     fprintf(fp, ", \"portrole\": %s,\n     \"findings\": ", l->wired ? "true" : "false");
     json_findings(&l->findings, fp, "     ");
     fputc('}', fp);

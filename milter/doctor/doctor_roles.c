@@ -87,13 +87,56 @@ static void conf_where(strbuf *sb, const struct doctor_conf *dc, size_t n)
     strbuf_printf(sb, "%s:%d", base ? base + 1 : dc->path, dc->listeners[n].line);
 }
 
-/* default_role - the role a port would normally carry */
-static const char *default_role(int port)
+/* conf_file - portrole.conf's name as the findings give it */
+static const char *conf_file(const struct doctor_conf *dc)
 {
-    /* Any other port: the administrator must say which hop it serves;
-     * guessing "internal" would switch every check off. */
-    return port == 25 ? "mx" : port == 587 ? "submission" : port == 465 ? "submissions"
-           : "mx|submission|submissions|internal   (the hop this port serves)";
+    const char *base;
+
+    if (dc->path == NULL)
+        return "portrole.conf";
+    base = strrchr(dc->path, '/');
+    return base ? base + 1 : dc->path;
+}
+
+/* conf_line - portrole.conf's line of the Listener line pl, 0 when unknown */
+static int conf_line(const struct doctor_conf *dc, const struct pr_listener *pl)
+{
+    size_t n = (size_t) (pl - dc->cfg->listeners);
+
+    if (dc->path == NULL || dc->nlisteners != dc->cfg->nlisteners || n >= dc->nlisteners)
+        return 0;
+    return dc->listeners[n].line;
+}
+
+/* defaults_first - the built-in Listener lines, which any Listener line replaces */
+static void defaults_first(const struct doctor_conf *dc, strbuf *fix)
+{
+    if (dc->nlisteners == 0)
+        strbuf_puts(fix, "Listener 25 mx\nListener 587 submission\nListener 465 submissions\n");
+}
+
+/* place_listener - a Listener fix replaces pl's line, else joins portrole.conf */
+static void place_listener(struct doctor_findings *f, const struct doctor_conf *dc,
+                           const struct pr_listener *pl)
+{
+    int line = pl ? conf_line(dc, pl) : 0;
+
+    doctor_place(f, conf_file(dc), line, line ? DOCTOR_HOW_REPLACE : DOCTOR_HOW_APPEND);
+}
+
+/* port_role - the role a port carries: by number, else what the listener suggests */
+static enum pr_role port_role(const struct doctor_listener *l)
+{
+    if (l->port == 25)
+        return ROLE_MX;
+    if (l->port == 587)
+        return ROLE_SUBMISSION;
+    if (l->port == 465)
+        return ROLE_SUBMISSIONS;
+    /* Any other port: what its settings suggest (AUTH offered: a
+     * submission port). Guessing "internal" would switch every check
+     * off. */
+    return l->guess == ROLE_UNKNOWN ? ROLE_MX : l->guess;
 }
 
 /* resolve - the role of each listener, as policy_role() decides it */
@@ -113,63 +156,117 @@ static void resolve(struct doctor_mta *mta, const struct doctor_conf *dc)
     }
 }
 
+/* listener_spec - "Listener PORT ROLE", ADDR:PORT where the MTA binds one address */
+static void listener_spec(strbuf *fix, const struct doctor_listener *l, enum pr_role role)
+{
+    if (l->addr && l->port != 25 && l->port != 587 && l->port != 465)
+        strbuf_printf(fix, strchr(l->addr, ':') ? "Listener [%s]:%d %s" : "Listener %s:%d %s",
+                      l->addr, l->port, vocab_role_name(role));
+    else
+        strbuf_printf(fix, "Listener %d %s", l->port, vocab_role_name(role));
+}
+
 /* check_listener_role - unknown role, or a role against the port's hop */
-static void check_listener_role(struct doctor_mta *mta, struct doctor_listener *l)
+static void check_listener_role(struct doctor_mta *mta, const struct doctor_conf *dc,
+                                struct doctor_listener *l)
 {
     strbuf where = STRBUF_INIT, msg = STRBUF_INIT, fix = STRBUF_INIT;
 
     doctor_where(&where, mta, l->line);
-    if (l->role == ROLE_UNKNOWN) {
+    /* A listener whose milters are off never reaches portrole, and a
+     * proxied one gets its own advice (doctor_checks.c). */
+    if (l->role == ROLE_UNKNOWN && !l->milters_off && !l->proxied) {
         strbuf_printf(&msg, "no Listener line maps this listener (port %d, {daemon_name} %s): "
                       "portrole gives it role unknown, so it cannot tell delivery from "
                       "submission here and treats every session as a stranger on port 25",
                       l->port, l->daemon_name && *l->daemon_name ? l->daemon_name : "-");
-        strbuf_printf(&fix, "Listener %d %s", l->port, default_role(l->port));
+        defaults_first(dc, &fix);
+        listener_spec(&fix, l, port_role(l));
         doctor_add(&l->findings, DOCTOR_WARNING, "role-unknown", strbuf_str(&where),
                    strbuf_str(&msg), strbuf_str(&fix));
+        doctor_place(&l->findings, conf_file(dc), 0, DOCTOR_HOW_APPEND);
     } else if ((l->port == 25 && (l->role == ROLE_SUBMISSION || l->role == ROLE_SUBMISSIONS))
                || ((l->port == 587 || l->port == 465) && l->role == ROLE_MX)) {
-        strbuf_printf(&msg, "port %d is the %s hop but portrole gives it role %s: %s",
-                      l->port, l->port == 25 ? "relay/delivery" : "submission",
-                      vocab_role_name(l->role), l->port == 25
-                      ? "other servers cannot log in, so their deliveries to your domains "
-                        "would be refused"
-                      : "logged-in clients would be refused and port 587/465 would take "
-                        "unauthenticated mail like an MX");
-        strbuf_printf(&fix, "Listener %d %s", l->port, default_role(l->port));
+        if (l->port == 25)
+            strbuf_printf(&msg, "port 25 is the relay/delivery hop but portrole gives it "
+                          "role %s: other servers cannot log in, so their deliveries to your "
+                          "domains would be refused", vocab_role_name(l->role));
+        else
+            strbuf_printf(&msg, "port %d is the submission hop but portrole gives it role "
+                          "%s: logged-in clients would be refused and port %d would take "
+                          "unauthenticated mail like an MX", l->port, vocab_role_name(l->role),
+                          l->port);
+        strbuf_printf(&fix, "Listener %d %s", l->port, vocab_role_name(port_role(l)));
         doctor_add(&l->findings, DOCTOR_ERROR, "role-port-mismatch", strbuf_str(&where),
                    strbuf_str(&msg), strbuf_str(&fix));
+        /* A name line matches first: replacing it would unmap the others. */
+        place_listener(&l->findings, dc, l->match->kind == LISTENER_NAME ? NULL : l->match);
     }
     strbuf_release(&where);
     strbuf_release(&msg);
     strbuf_release(&fix);
 }
 
-/* check_shared_name - another listener sends the same {daemon_name} */
-static void check_shared_name(struct doctor_mta *mta, struct doctor_listener *l)
+/* has_port_line - portrole.conf has a Listener PORT (or ADDR:PORT) line for port */
+static int has_port_line(const struct doctor_conf *dc, int port)
 {
+    size_t i;
+
+    for (i = 0; i < dc->cfg->nlisteners; i++)
+        if (dc->cfg->listeners[i].kind != LISTENER_NAME && dc->cfg->listeners[i].port == port)
+            return 1;
+    return 0;
+}
+
+/* check_shared_name - another listener sends the same {daemon_name} */
+static void check_shared_name(struct doctor_mta *mta, const struct doctor_conf *dc,
+                              size_t idx)
+{
+    struct doctor_listener *l = &mta->l[idx];
     strbuf where = STRBUF_INIT, msg = STRBUF_INIT, fix = STRBUF_INIT;
+    const struct doctor_listener *o = NULL;
     size_t j;
+    int line;
 
     if (l->match == NULL || l->match->kind != LISTENER_NAME)
         return;
     for (j = 0; j < mta->nl; j++) {
-        const struct doctor_listener *o = &mta->l[j];
-
-        if (o == l || !util_strcaseeq(o->daemon_name, l->daemon_name))
+        if (j == idx || !util_strcaseeq(mta->l[j].daemon_name, l->daemon_name))
             continue;
-        doctor_where(&where, mta, l->line);
-        strbuf_printf(&msg, "this listener (port %d) and %s (port %d) both send "
-                      "{daemon_name} %s, and portrole matches by that name: both get role "
-                      "%s, so portrole cannot tell port %d from port %d",
-                      l->port, o->service, o->port, l->daemon_name,
-                      vocab_role_name(l->role), l->port, o->port);
-        strbuf_printf(&fix, "Listener %d %s (a port line instead of Listener %s)",
-                      l->port, default_role(l->port), l->match->name);
-        doctor_add(&l->findings, DOCTOR_WARNING, "daemon-name-shared", strbuf_str(&where),
-                   strbuf_str(&msg), strbuf_str(&fix));
-        break;
+        if (j < idx)
+            return;             /* reported on the first listener of the name */
+        if (o == NULL)
+            o = &mta->l[j];
     }
+    if (o == NULL)
+        return;
+    /* The fix turns the name line into one port line per listener that
+     * sends the name, leaving out ports portrole.conf already maps. */
+    for (j = idx; j < mta->nl; j++) {
+        const struct doctor_listener *x = &mta->l[j];
+        int std = x->port == 25 || x->port == 587 || x->port == 465;
+
+        if (!util_strcaseeq(x->daemon_name, l->daemon_name) || has_port_line(dc, x->port))
+            continue;
+        if (fix.len)
+            strbuf_putc(&fix, '\n');
+        strbuf_printf(&fix, "Listener %d %s", x->port,
+                      vocab_role_name(std ? port_role(x) : l->role));
+    }
+    line = conf_line(dc, l->match);
+    if (line)
+        conf_where(&where, dc, (size_t) (l->match - dc->cfg->listeners));
+    else
+        doctor_where(&where, mta, l->line);
+    strbuf_printf(&msg, "this listener (port %d) and %s (port %d) both send "
+                  "{daemon_name} %s, and portrole matches by that name first: both get role "
+                  "%s, so portrole cannot tell port %d from port %d; map them by port "
+                  "instead of Listener %s", l->port, o->service, o->port, l->daemon_name,
+                  vocab_role_name(l->role), l->port, o->port, l->match->text);
+    doctor_add(&l->findings, DOCTOR_WARNING, "daemon-name-shared", strbuf_str(&where),
+               strbuf_str(&msg), strbuf_str(&fix));
+    doctor_place(&l->findings, conf_file(dc), line, line == 0 ? DOCTOR_HOW_APPEND
+                 : fix.len ? DOCTOR_HOW_REPLACE : DOCTOR_HOW_DELETE);
     strbuf_release(&where);
     strbuf_release(&msg);
     strbuf_release(&fix);
@@ -191,33 +288,57 @@ static int listener_used(const struct doctor_mta *mta, const struct pr_listener 
     return 0;
 }
 
+/* no_submission - the MTA has no submission listener (no-submission will say so) */
+static int no_submission(const struct doctor_mta *mta)
+{
+    size_t i;
+
+    for (i = 0; i < mta->nl; i++) {
+        enum pr_role k = doctor_kind(&mta->l[i]);
+
+        if (k == ROLE_SUBMISSION || k == ROLE_SUBMISSIONS || mta->l[i].proxied)
+            return 0;
+    }
+    return 1;
+}
+
 /* check_unused - Listener lines for a port or name the MTA does not have */
 static void check_unused(struct doctor_mta *mta, const struct doctor_conf *dc)
 {
-    strbuf where = STRBUF_INIT, msg = STRBUF_INIT, fix = STRBUF_INIT;
+    strbuf where = STRBUF_INIT, msg = STRBUF_INIT;
+    int nosub = mta->kind == DOCTOR_POSTFIX && no_submission(mta);
     size_t i;
 
     for (i = 0; i < dc->cfg->nlisteners; i++) {
         const struct pr_listener *pl = &dc->cfg->listeners[i];
+        int line = conf_line(dc, pl);
+        /* A submission line waiting for the submission listener that
+         * no-submission adds is not to be removed. */
+        int waiting = nosub && (pl->role == ROLE_SUBMISSION || pl->role == ROLE_SUBMISSIONS);
 
         if (listener_used(mta, pl))
             continue;
         conf_where(&where, dc, i);
         strbuf_reset(&msg);
-        strbuf_reset(&fix);
-        strbuf_printf(&msg, "Listener %s (role %s) matches no listener of this %s: "
-                      "%s", pl->text, vocab_role_name(pl->role),
-                      mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail",
-                      pl->kind == LISTENER_NAME ? "no listener sends that {daemon_name}"
-                      : "nothing listens on that port");
-        strbuf_printf(&fix, "remove the line, or add the listener it names");
-        doctor_add(&mta->findings, strstr(strbuf_str(&where), "default")
-                   ? DOCTOR_NOTE : DOCTOR_WARNING, "listener-unused",
-                   strbuf_str(&where), strbuf_str(&msg), strbuf_str(&fix));
+        if (waiting)
+            strbuf_printf(&msg, "Listener %s (role %s) matches no listener yet: it waits for "
+                          "the submission listener that no-submission adds", pl->text,
+                          vocab_role_name(pl->role));
+        else if (pl->kind == LISTENER_NAME)
+            strbuf_printf(&msg, "Listener %s (role %s) matches no listener: no listener "
+                          "sends that {daemon_name}; remove the line, or give a listener "
+                          "that name", pl->text, vocab_role_name(pl->role));
+        else
+            strbuf_printf(&msg, "Listener %s (role %s) matches no listener: nothing listens "
+                          "on that port; remove the line, or add the listener it names",
+                          pl->text, vocab_role_name(pl->role));
+        doctor_add(&mta->findings, line == 0 || waiting ? DOCTOR_NOTE : DOCTOR_WARNING,
+                   "listener-unused", strbuf_str(&where), strbuf_str(&msg), "");
+        if (line && !waiting)
+            doctor_place(&mta->findings, conf_file(dc), line, DOCTOR_HOW_DELETE);
     }
     strbuf_release(&where);
     strbuf_release(&msg);
-    strbuf_release(&fix);
 }
 
 /* doctor_check_roles - resolve every listener and judge the Listener lines */
@@ -227,8 +348,8 @@ void doctor_check_roles(struct doctor_mta *mta, const struct doctor_conf *dc)
 
     resolve(mta, dc);
     for (i = 0; i < mta->nl; i++) {
-        check_listener_role(mta, &mta->l[i]);
-        check_shared_name(mta, &mta->l[i]);
+        check_listener_role(mta, dc, &mta->l[i]);
+        check_shared_name(mta, dc, i);
     }
     check_unused(mta, dc);
 }
