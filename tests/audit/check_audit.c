@@ -282,6 +282,61 @@ START_TEST(test_parse_smtp)
 }
 END_TEST
 
+/* auditlog_hostaddr: the one reader of "NAME[ADDR]:PORT" (client and server) */
+START_TEST(test_hostaddr)
+{
+    static const struct { const char *in, *name, *addr; int port; const char *rest; } t[] = {
+        {"mail.example[192.0.2.1]: SASL", "mail.example", "192.0.2.1", 0, ": SASL"},
+        {"unknown[2001:db8::1]:587, x", "unknown", "2001:db8::1", 587, ", x"},
+        {"[192.0.2.9]", "", "192.0.2.9", 0, ""},
+        {"h[192.0.2.1]:0: x", "h", "192.0.2.1", -1, ": x"},
+        {"h[192.0.2.1]:655350", "h", "192.0.2.1", -1, ""},
+        {"h[192.0.2.1]:65535", "h", "192.0.2.1", 65535, ""},
+        {"h[]", NULL, NULL, 0, NULL},
+        {"h[192.0.2.1", NULL, NULL, 0, NULL},
+        {"h [192.0.2.1]", NULL, NULL, 0, NULL},
+        {"a,b[192.0.2.1]", NULL, NULL, 0, NULL},
+        {"h[192.0 .2.1]", NULL, NULL, 0, NULL},
+    };
+    struct audit_hostaddr ha;
+    struct audit_out out;
+    struct audit_rec rec;
+    struct audit_clock clk;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const char *p = auditlog_hostaddr(t[i].in, &ha);
+
+        if (t[i].name == NULL) {
+            ck_assert_msg(p == NULL, "%s", t[i].in);
+            continue;
+        }
+        ck_assert_msg(p != NULL, "%s", t[i].in);
+        ck_assert_uint_eq(ha.name_len, strlen(t[i].name));
+        ck_assert(strncmp(ha.name, t[i].name, ha.name_len) == 0);
+        ck_assert_uint_eq(ha.addr_len, strlen(t[i].addr));
+        ck_assert(strncmp(ha.addr, t[i].addr, ha.addr_len) == 0);
+        ck_assert_int_eq(ha.port, t[i].port);
+        ck_assert_str_eq(p, t[i].rest);
+    }
+    /* the server: a port must be valid, a ':' must start one */
+    ck_assert_int_eq(auditlog_smtp_postfix("connect to mx.example[192.0.2.7]:25: "
+                                           "Connection timed out", &out), 0);
+    ck_assert_int_eq(out.port, 25);
+    ck_assert_int_eq(auditlog_smtp_postfix("connect to mx.example[192.0.2.7]: "
+                                           "Connection timed out", &out), -1);
+    ck_assert_int_eq(auditlog_smtp_postfix("connect to mx.example[192.0.2.7]:0: "
+                                           "Connection timed out", &out), -1);
+    /* the client: the same reading, with its port skipped */
+    auditlog_clock_init(&clk, REF_2024_12_01);
+    ck_assert_int_eq(auditlog_parse("Dec  1 10:00:00 mx postfix/smtpd[1]: warning: "
+                                    "c.example[192.0.2.8]:41234: SASL LOGIN authentication "
+                                    "failed: x, sasl_username=bob", &clk, &rec), AUDIT_POSTFIX);
+    ck_assert_str_eq(rec.client_name, "c.example");
+    ck_assert_str_eq(rec.client_addr, "192.0.2.8");
+    ck_assert_str_eq(rec.login, "bob");
+}
+END_TEST
+
 START_TEST(test_parse_values)
 {
     struct audit_clock clk;
@@ -975,6 +1030,7 @@ static Suite *audit_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse_formats, 0, N(parse_cases));
     tcase_add_test(tc, test_parse_values);
+    tcase_add_test(tc, test_hostaddr);
     tcase_add_loop_test(tc, test_parse_smtp, 0, N(smtp_cases));
     tcase_add_loop_test(tc, test_year_rollover, 0, N(year_cases));
     tcase_add_loop_test(tc, test_time_parse, 0, N(time_cases));
