@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config - portrole.conf into an immutable, refcounted snapshot; see config.h.
  *

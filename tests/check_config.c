@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_config - the config parser: every error it reports, lists,
  *	file: and Postfix imports, -n output, and the refcounted snapshot.

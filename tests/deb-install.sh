@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deb-install.sh DEB - the Debian package in a fresh Debian 12 root
 # (issue 18, item 1). Run by "make check-deb" (not by "make check"): it
 # needs root, debootstrap (or the cached root) and the Debian mirror.

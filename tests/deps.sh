@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deps.sh - install every Debian 12 package that building, the demo
 # and the whole test suite need, and say which ones it installs.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_agg - count parsed log records per client; see auditlog_agg.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_reader - stream a mail log in bounded lines; see auditlog_reader.h.
  *

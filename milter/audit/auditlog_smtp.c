@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_smtp - outbound delivery lines of Postfix and Sendmail; see
  *	auditlog_smtp.h.

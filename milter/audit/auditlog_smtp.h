@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_smtp - read the MTA's own outbound delivery lines.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_audit - portrole-audit: line formats, aggregation, reader, command line.
  *

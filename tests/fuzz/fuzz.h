@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz - helpers shared by the libFuzzer targets and their replay driver.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_audit - portrole-audit's log reader, line parser and aggregator
  *	over arbitrary log text (syslog, journal, kv and JSON decisions,

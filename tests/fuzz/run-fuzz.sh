@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # run-fuzz.sh SRCDIR SECONDS TARGET... - "make fuzz" and "make fuzz-long":
 # run each libFuzzer target for SECONDS, starting from its committed seeds,
 # and report its executions, executions per second and coverage.
