@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config - portrole.conf into an immutable, refcounted snapshot; see config.h.
  *
@@ -932,50 +933,64 @@ static void strip_comment(char *s)
     }
 }
 
-/* read_file - pass 1: "Key value" lines into slots */
-static int read_file(struct ctx *c, FILE *fp, struct raw_slot *slots)
+/* read_line - pass 1 for one line: its "Key value" into a slot */
+static void read_line(struct ctx *c, char *buf, int lineno, struct raw_slot *slots)
 {
-    char *buf = NULL, *line, *value;
+    char *line, *value;
+    int id;
+
+    strip_comment(buf);
+    line = util_trim(buf);
+    if (*line == 0)
+        return;
+    value = line + strcspn(line, " \t=");
+    if (*value)
+        *value++ = 0;
+    value = util_trim(value + strspn(value, " \t="));
+    for (id = 0; id < PARAM_COUNT; id++)
+        if (util_strcaseeq(line, param_table[id].name))
+            break;
+    if (id == PARAM_COUNT) {
+        error(c, c->file, lineno, "unknown key '%s'", line);
+    } else if (!param_table[id].repeat && slots[id].n > 0) {
+        error(c, c->file, lineno, "%s given twice (first at line %d)",
+              param_table[id].name, slots[id].v[0].line);
+    } else if (*value == 0 && !param_table[id].repeat) {
+        error(c, c->file, lineno, "%s: missing value", param_table[id].name);
+    } else {
+        struct raw_slot *s = &slots[id];
+
+        s->v = util_realloc(s->v, (s->n + 1) * sizeof(*s->v));
+        s->v[s->n].value = util_strdup(value);
+        s->v[s->n++].line = lineno;
+    }
+}
+
+/* read_text - pass 1: the "Key value" lines of TEXT (LEN bytes, any bytes) into slots */
+static void read_text(struct ctx *c, const char *text, size_t len, struct raw_slot *slots)
+{
+    char *buf = NULL;
     size_t cap = 0;
     int lineno = 0;
-    ssize_t n;
 
-    while ((n = getline(&buf, &cap, fp)) > 0) {
-        int id;
+    for (size_t off = 0; off < len;) {
+        const char *nl = memchr(text + off, '\n', len - off);
+        size_t n = nl ? (size_t) (nl - (text + off)) + 1 : len - off;
 
+        if (n + 1 > cap) {
+            cap = n + 1;
+            buf = util_realloc(buf, cap);
+        }
+        memcpy(buf, text + off, n);
+        buf[n] = 0;
+        off += n;
         lineno++;
-        if (strlen(buf) != (size_t) n) {
+        if (memchr(buf, 0, n) != NULL)
             error(c, c->file, lineno, "NUL byte in line: not a text file?");
-            continue;
-        }
-        strip_comment(buf);
-        line = util_trim(buf);
-        if (*line == 0)
-            continue;
-        value = line + strcspn(line, " \t=");
-        if (*value)
-            *value++ = 0;
-        value = util_trim(value + strspn(value, " \t="));
-        for (id = 0; id < PARAM_COUNT; id++)
-            if (util_strcaseeq(line, param_table[id].name))
-                break;
-        if (id == PARAM_COUNT) {
-            error(c, c->file, lineno, "unknown key '%s'", line);
-        } else if (!param_table[id].repeat && slots[id].n > 0) {
-            error(c, c->file, lineno, "%s given twice (first at line %d)",
-                  param_table[id].name, slots[id].v[0].line);
-        } else if (*value == 0 && !param_table[id].repeat) {
-            error(c, c->file, lineno, "%s: missing value", param_table[id].name);
-        } else {
-            struct raw_slot *s = &slots[id];
-
-            s->v = util_realloc(s->v, (s->n + 1) * sizeof(*s->v));
-            s->v[s->n].value = util_strdup(value);
-            s->v[s->n++].line = lineno;
-        }
+        else
+            read_line(c, buf, lineno, slots);
     }
     free(buf);
-    return ferror(fp) ? -1 : 0;
 }
 
 /* parse_all - pass 2: every key from its slot or its default */
@@ -1055,39 +1070,29 @@ static void sort_errors(strbuf *errors, size_t from, const char *file)
     free(copy);
 }
 
-/* config_load - parse, validate and build one config generation */
-struct pr_config *config_load(const char *path, strbuf *errors)
+/*
+ * load - parse, validate and build one config generation from TEXT (NULL:
+ *	the built-in defaults), named NAME in messages and in cfg->path
+ */
+static struct pr_config *load(const char *name, const char *text, size_t len,
+                              strbuf *errors)
 {
     struct raw_slot slots[PARAM_COUNT];
     struct ctx c;
-    FILE *fp = NULL;
     size_t errors_from = errors ? errors->len : 0;
 
     memset(slots, 0, sizeof(slots));
     memset(&c, 0, sizeof(c));
     c.cfg = util_calloc(1, sizeof(*c.cfg));
-    c.file = path ? path : "(defaults)";
+    c.file = name ? name : "(defaults)";
     c.errors = errors;
     c.nerrors = 0;
-    c.cfg->path = util_strdup(path);
+    c.cfg->path = util_strdup(name);
     c.cfg->refcnt = 1;
-    if (path != NULL) {
-        struct stat st;
-
-        if ((fp = fopen(path, "r")) == NULL)
-            error(&c, path, 0, "cannot open: %s", strerror(errno));
-        else if (fstat(fileno(fp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)))
-            /* Whoever can write the config can open the relay: refuse it. */
-            error(&c, path, 0, "refusing a group- or world-writable config file "
-                  "(run: chmod go-w %s)", path);
-        else if (read_file(&c, fp, slots) < 0)
-            error(&c, path, 0, "read error: %s", strerror(errno));
-        if (fp)
-            fclose(fp);
-    }
+    if (text != NULL)
+        read_text(&c, text, len, slots);
     /* Values are checked even after a bad key, so that every error shows at once. */
-    if (fp != NULL || path == NULL)
-        parse_all(&c, slots);
+    parse_all(&c, slots);
     sort_errors(errors, errors_from, c.file);
     for (int id = 0; id < PARAM_COUNT; id++) {
         for (size_t i = 0; i < slots[id].n; i++)
@@ -1103,6 +1108,60 @@ struct pr_config *config_load(const char *path, strbuf *errors)
         return NULL;
     }
     return c.cfg;
+}
+
+/*
+ * read_config_file - the whole of PATH into TEXT; -1 with one "PATH: message"
+ *	line in errors when it cannot be opened, is writable by others or
+ *	cannot be read
+ */
+static int read_config_file(const char *path, strbuf *text, strbuf *errors)
+{
+    FILE *fp = fopen(path, "r");
+    struct stat st;
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+
+    if (fp == NULL) {
+        strbuf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fileno(fp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        /* Whoever can write the config can open the relay: refuse it. */
+        strbuf_printf(errors, "%s: refusing a group- or world-writable config file "
+                      "(run: chmod go-w %s)\n", path, path);
+        rc = -1;
+    }
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+        strbuf_append(text, chunk, n);
+    if (rc == 0 && ferror(fp)) {
+        strbuf_printf(errors, "%s: read error: %s\n", path, strerror(errno));
+        rc = -1;
+    }
+    fclose(fp);
+    return rc;
+}
+
+/* config_load - load the file PATH (NULL: the built-in defaults) */
+struct pr_config *config_load(const char *path, strbuf *errors)
+{
+    strbuf text = STRBUF_INIT;
+    struct pr_config *cfg = NULL;
+
+    if (path == NULL)
+        return load(NULL, NULL, 0, errors);
+    if (read_config_file(path, &text, errors) == 0)
+        cfg = load(path, strbuf_str(&text), text.len, errors);
+    strbuf_release(&text);
+    return cfg;
+}
+
+/* config_load_text - load LEN bytes of TEXT as if read from a file named NAME */
+struct pr_config *config_load_text(const char *name, const char *text, size_t len,
+                                   strbuf *errors)
+{
+    return load(name ? name : "(text)", text ? text : "", text ? len : 0, errors);
 }
 
 /* free_strings - an array of strings */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * config - portrole.conf into an immutable, refcounted snapshot.
  *
@@ -5,6 +6,7 @@
  *	#include "config.h"
  *
  *	cfg = config_load(path, &errors);	   NULL: errors holds FILE:LINE lines
+ *	cfg = config_load_text(name, text, len, &errors);   the same from memory
  *	config_install(cfg);			   the daemon's current config
  *	cfg = config_acquire(); ... config_release(cfg);
  *
@@ -12,6 +14,10 @@
  *	config_load() parses and validates the whole file and reports every
  *	error it finds at once, one "FILE:LINE: message" line each, in errors.
  *	A NULL path loads the built-in defaults. Keys follow params.h.
+ *	config_load_text() parses LEN bytes of TEXT as the file NAME would be
+ *	parsed (NAME only names it in messages); config_load() reads the file
+ *	whole and hands it to the same parser, after refusing a file others
+ *	may write.
  *	"LocalDomains postfix" and "TrustedNetworks postfix:mynetworks" run
  *	postconf (and postmap -s for tables); the program is $PORTROLE_POSTCONF
  *	or "postconf" on PATH.
@@ -110,6 +116,8 @@ struct pr_config {
 };
 
 struct pr_config *config_load(const char *path, strbuf *errors);
+struct pr_config *config_load_text(const char *name, const char *text, size_t len,
+                                   strbuf *errors);
 void config_free(struct pr_config *cfg);
 void config_dump(const struct pr_config *cfg, FILE *fp);
 void config_install(struct pr_config *cfg);

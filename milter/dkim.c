@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim - DKIM verification with libopendkim; see dkim.h.
  *

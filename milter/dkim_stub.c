@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim_stub - DKIM compiled out (./configure --without-dkim or no libopendkim).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * explain - "portrole-milter -x": one imagined session, explained.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * glue - the libmilter callbacks; the only module besides main.c that
  *	includes <libmilter/mfapi.h>.

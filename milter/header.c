@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * header - X-Port-Role and Authentication-Results values; see header.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * header - the X-Port-Role and Authentication-Results headers.
  *

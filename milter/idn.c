@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * idn - IDNA A-labels with libidn2; see idn.h.
  *

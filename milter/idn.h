@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * idn - internationalised domain names in their ASCII form (IDNA A-labels).
  *

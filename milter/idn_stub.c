@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * idn_stub - IDN compiled out (./configure --without-idn or no libidn2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * log - syslog (and stderr) output, and the one decision line format.
  *

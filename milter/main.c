@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * main - portrole-milter: options, -n, -x, socket, privileges, signals.
  *

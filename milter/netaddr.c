@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * netaddr - addresses, networks and ports; see netaddr.h.
  *

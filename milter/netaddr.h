@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * netaddr - IPv4/IPv6 addresses, CIDR networks and port numbers as the
  *	MTA hands them to a milter.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * policy - the port-role decision, as a pure function of the config and
  *	the facts of one SMTP transaction.

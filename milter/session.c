@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * session - milter connection and SMTP session state; see session.h.
  *

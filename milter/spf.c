@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf - SPF checks with libspf2; see spf.h.
  *

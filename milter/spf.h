@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf - SPF checks (libspf2) behind a project-owned interface.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spf_stub - SPF compiled out (./configure --without-spf or no libspf2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spfrecord - RFC 7208 record syntax and the rewrite for libspf2; see
  *	spfrecord.h.

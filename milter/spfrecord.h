@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * spfrecord - RFC 7208 record syntax, checked strictly, and the record
  *	rewritten into a form libspf2 evaluates the way the RFC does.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stats - lock-free counters and the metrics file; see stats.h.
  *

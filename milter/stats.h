@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stats - the daemon's counters, written as a metrics text file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testdns - TestDNSData zones and deadline-bounded DNS look-ups; see
  *	testdns.h.

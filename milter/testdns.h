@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testdns - DNS answers for the SPF and DKIM adapters: from a TestDNSData
  *	zone file, or from the system resolver, never past a deadline.

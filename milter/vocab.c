@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * vocab - role, violation, action, facility and level names; see vocab.h.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * vocab - the shared words of portrole: roles, violations, actions, and
  *	the syslog facility and level names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_config - the config parser: every error it reports, lists,
  *	file: and Postfix imports, -n output, and the refcounted snapshot.
@@ -140,6 +141,67 @@ START_TEST(test_nul_byte)
     close(fd);
     ck_assert_ptr_null(config_load(path, &err));
     ck_assert_msg(strstr(strbuf_str(&err), ":2: NUL byte in line") != NULL, "%s", strbuf_str(&err));
+    unlink(path);
+    strbuf_release(&err);
+}
+END_TEST
+
+/* dump_of - config_dump() without its first line (which names the source) */
+static char *dump_of(const struct pr_config *cfg)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+
+    ck_assert_ptr_nonnull(fp);
+    config_dump(cfg, fp);
+    ck_assert_int_eq(fclose(fp), 0);
+    ck_assert_ptr_nonnull(strchr(buf, '\n'));
+    memmove(buf, strchr(buf, '\n') + 1, strlen(strchr(buf, '\n') + 1) + 1);
+    return buf;
+}
+
+/* config_load_text() is the parser config_load() hands a file's text to */
+START_TEST(test_load_text)
+{
+    static const char text[] = "Mode audit\r\nLocalDomains a.test, b.test # two\n"
+                               "Listener 2525 submission\nLogLevel info";   /* no last newline */
+    static const char bad[] = "Mode audit\nBogus 1\nLocalDomains a.test\0\nMode x\n";
+    char path[] = "/tmp/portrole-test-XXXXXX";
+    int fd = mkstemp(path);
+    strbuf err = STRBUF_INIT;
+    struct pr_config *from_file, *from_text;
+    char *d1, *d2;
+
+    ck_assert(fd >= 0 && write(fd, text, sizeof(text) - 1) == sizeof(text) - 1);
+    close(fd);
+    from_file = config_load(path, &err);
+    ck_assert_msg(from_file != NULL, "%s", strbuf_str(&err));
+    from_text = config_load_text("mem.conf", text, sizeof(text) - 1, &err);
+    ck_assert_msg(from_text != NULL, "%s", strbuf_str(&err));
+    ck_assert_str_eq(from_text->path, "mem.conf");
+    ck_assert_int_eq(from_text->audit, 1);
+    ck_assert(config_local_domain(from_text, "b.test"));
+    d1 = dump_of(from_file);
+    d2 = dump_of(from_text);
+    ck_assert_str_eq(d1, d2);
+    ck_assert_ptr_nonnull(strstr(d2, "2525"));
+    ck_assert_ptr_nonnull(strstr(d2, "LogLevel info"));
+    free(d1);
+    free(d2);
+    config_free(from_file);
+    config_free(from_text);
+    /* errors name the text and count its lines, a NUL byte included */
+    ck_assert_ptr_null(config_load_text("mem.conf", bad, sizeof(bad) - 1, &err));
+    ck_assert_msg(strstr(err.data, "mem.conf:2: unknown key 'Bogus'")
+                  && strstr(err.data, "mem.conf:3: NUL byte in line")
+                  && strstr(err.data, "mem.conf:4: Mode given twice"), "%s", err.data);
+    /* empty text: the defaults */
+    strbuf_reset(&err);
+    from_text = config_load_text(NULL, NULL, 0, &err);
+    ck_assert_msg(from_text != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(from_text->audit, 0);
+    config_free(from_text);
     unlink(path);
     strbuf_release(&err);
 }
@@ -582,6 +644,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_all_errors_at_once);
     tcase_add_test(tc, test_writable_file_refused);
     tcase_add_test(tc, test_nul_byte);
+    tcase_add_test(tc, test_load_text);
     tcase_add_test(tc, test_reply_roundtrip);
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_lists_and_files);

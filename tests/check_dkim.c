@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dkim - the DKIM adapter (libopendkim) on messages signed here.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_explain - "-x" runs the daemon's policy and prints each reply.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_header - X-Port-Role and Authentication-Results builders.
  *

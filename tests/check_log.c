@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_log - the decision line, kv and JSON, and its escaping.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_netaddr - addresses, networks and ports, table-driven.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_spf - the SPF adapter (libspf2) and the TestDNSData reader.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_stats - the counters, their OpenMetrics text, and the atomic write.
  */

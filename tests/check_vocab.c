@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_vocab - the shared names: every one parses back to its value,
  *	case-insensitively; unknown and unconfigurable names are refused.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deb-install.sh [--suite SUITE] DEB - the Debian package in a fresh
 # root of SUITE (trixie or bookworm; default: the host's own release), with
 # that release's stock Postfix (issue 18 item 1, issue 24 item 5). Run by

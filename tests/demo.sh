@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/demo.sh - portrole in front of a real Postfix, in under a minute.
 #
 #	tests/demo.sh [--no-deps] [--no-build] [--keep]

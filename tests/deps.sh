@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/deps.sh - install every Debian package that building, the demo and
 # the whole test suite need, on Debian 13 (trixie) or 12 (bookworm), and say
 # which ones it installs.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fresh.sh - the README's quick start on a freshly built Debian 13 or 12.
 #
 # SYNOPSIS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # lib.sh - shell helpers shared by tests/cli.test and tests/miltertest.test.
 #
 # Sourced, not run. Provides:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/run-all.sh - every test, from a clean checkout, on Debian 13 or 12.
 #
 # Runs as root (started by another user, it runs itself again through

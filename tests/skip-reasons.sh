@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # skip-reasons.sh - after make check's summary, why each skipped suite skipped.
 #
 # SYNOPSIS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * testconf - shared by the Check suites: load a config from text.
  *

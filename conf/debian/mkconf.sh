@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # debian/mkconf.sh SAMPLE - Debian's /etc/portrole.conf from the sample,
 # on stdout. Every change is checked: a sample that no longer has the line
 # to change fails the build instead of shipping an unsafe file.

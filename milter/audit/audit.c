@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit - portrole-audit: find the misconfigured clients in mail logs.
  *

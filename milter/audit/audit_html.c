@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit_html - the HTML report of portrole-audit; see audit_html.h.
  *

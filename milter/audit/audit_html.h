@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * audit_html - portrole-audit --format html: one self-contained page.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_agg - count parsed log records per client; see auditlog_agg.h.
  *
@@ -34,10 +35,10 @@ struct audit_agg {
     uint64_t   *refs[2];                /* recent refs, two generations */
     size_t      nrefs;
     struct audit_outagg *out;
-    struct audit_day *days;             /* AUDIT_MAX_DAYS, sorted by day */
-    size_t      ndays;
-    struct audit_host *hosts;           /* AUDIT_MAX_HOSTS, in order seen */
-    size_t      nhosts, lasthost;
+    struct audit_day *days;             /* up to AUDIT_MAX_DAYS, sorted by day */
+    size_t      ndays, days_cap;
+    struct audit_host *hosts;           /* up to AUDIT_MAX_HOSTS, in order seen */
+    size_t      nhosts, lasthost, hosts_cap;
 };
 
 /* auditlog_agg_new - an empty aggregate */
@@ -46,13 +47,11 @@ struct audit_agg *auditlog_agg_new(void)
     struct audit_agg *agg = util_calloc(1, sizeof(*agg));
 
     agg->out = auditlog_out_new();
-    agg->days = util_calloc(AUDIT_MAX_DAYS, sizeof(*agg->days));
-    agg->hosts = util_calloc(AUDIT_MAX_HOSTS, sizeof(*agg->hosts));
+    /* days and hosts grow as they come: most logs have a few of each */
 
     for (int i = 0; i < 2; i++) {
         agg->by[i].nbuckets = 1024;
         agg->by[i].bucket = util_calloc(agg->by[i].nbuckets, sizeof(struct audit_entry *));
-        agg->refs[i] = util_calloc(REF_SLOTS, sizeof(uint64_t));
     }
     return agg;
 }
@@ -164,6 +163,9 @@ static int new_message(struct audit_agg *agg, const char *ref)
     if (n == 0)
         return 1;                           /* no ref: every line is a message */
     v = v * 0x9e3779b97f4a7c15ULL | 1;      /* spread, never 0 (the empty slot) */
+    if (agg->refs[0] == NULL)               /* the first ref: most logs have none */
+        for (int g = 0; g < 2; g++)
+            agg->refs[g] = util_calloc(REF_SLOTS, sizeof(uint64_t));
     for (int g = 0; g < 2; g++)
         for (i = v >> 40 & (REF_SLOTS - 1); agg->refs[g][i]; i = (i + 1) & (REF_SLOTS - 1))
             if (agg->refs[g][i] == v)
@@ -183,6 +185,17 @@ static int new_message(struct audit_agg *agg, const char *ref)
     return 1;
 }
 
+/* grow - room for one more of N items of SIZE in *v (capacity *cap) */
+static void grow(void *v, size_t n, size_t *cap, size_t size)
+{
+    void **p = v;
+
+    if (n < *cap)
+        return;
+    *cap = *cap ? 2 * *cap : 8;
+    *p = util_realloc(*p, *cap * size);
+}
+
 /* count_day - the event's categories into its UTC day (kept sorted) */
 static void count_day(struct audit_agg *agg, const struct audit_rec *rec)
 {
@@ -200,6 +213,7 @@ static void count_day(struct audit_agg *agg, const struct audit_rec *rec)
     if (lo == agg->ndays || agg->days[lo].day != day) {
         if (agg->ndays >= AUDIT_MAX_DAYS)
             return;                     /* the chart shows the days it has */
+        grow(&agg->days, agg->ndays, &agg->days_cap, sizeof(*agg->days));
         memmove(agg->days + lo + 1, agg->days + lo, (agg->ndays - lo) * sizeof(*agg->days));
         memset(&agg->days[lo], 0, sizeof(agg->days[lo]));
         agg->days[lo].day = day;
@@ -224,7 +238,9 @@ static struct audit_host *host_get(struct audit_agg *agg, const struct audit_rec
         }
     if (agg->nhosts >= AUDIT_MAX_HOSTS)
         return NULL;
+    grow(&agg->hosts, agg->nhosts, &agg->hosts_cap, sizeof(*agg->hosts));
     h = &agg->hosts[agg->nhosts];
+    memset(h, 0, sizeof(*h));
     util_strlcpy(h->host, rec->host, sizeof(h->host));
     agg->lasthost = agg->nhosts++;
     return h;

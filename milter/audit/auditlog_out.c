@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_out - outbound connection counts and the OP25B rule; see
  *	auditlog_out.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_parse - classify one mail log line; see auditlog_parse.h.
  *
@@ -771,22 +772,13 @@ static void postfix_listener(struct audit_rec *rec)
 /* postfix_client - "NAME[ADDR]" (optionally ":port") at p; past it or NULL */
 static const char *postfix_client(const char *p, struct audit_rec *rec)
 {
-    const char *name = p, *open, *close;
+    struct audit_hostaddr ha;
 
-    while (*p && *p != '[' && *p != ' ')
-        p++;
-    if (*p != '[')
+    if ((p = auditlog_hostaddr(p, &ha)) == NULL)
         return NULL;
-    open = p;
-    if ((close = strchr(open, ']')) == NULL || memchr(open, ' ', (size_t) (close - open)))
-        return NULL;
-    COPY(rec->client_name, name, (size_t) (open - name));
-    COPY(rec->client_addr, open + 1, (size_t) (close - open - 1));
-    p = close + 1;
-    if (*p == ':' && isdigit((unsigned char) p[1]))
-        for (p++; isdigit((unsigned char) *p); p++)
-            ;
-    return rec->client_addr[0] ? p : NULL;
+    COPY(rec->client_name, ha.name, ha.name_len);
+    COPY(rec->client_addr, ha.addr, ha.addr_len);
+    return p;
 }
 
 /* queueid_word - "QUEUEID: word" at the start of m: past it, or NULL */

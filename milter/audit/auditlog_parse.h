@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_parse - classify one mail log line into a record.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_smtp - outbound delivery lines of Postfix and Sendmail; see
  *	auditlog_smtp.h.
@@ -54,25 +55,45 @@ static int reason(const char *r, enum audit_conn *result)
     return 0;
 }
 
-/* host_addr_port - "HOST[ADDR]:PORT" at p into out; past it, or NULL */
-static const char *host_addr_port(const char *p, struct audit_out *out)
+/*
+ * auditlog_hostaddr - "NAME[ADDR]" or "NAME[ADDR]:PORT" at p, as Postfix
+ *	logs a client or a server: NAME runs to the first '[' (a space or a
+ *	',' first: not one), ADDR is not empty and holds no space. Past it,
+ *	or NULL. A ':' not followed by a digit is left in place.
+ */
+const char *auditlog_hostaddr(const char *p, struct audit_hostaddr *ha)
 {
     const char *open = p + strcspn(p, "[ ,"), *close;
-    int port = 0;
+    long port = 0;
 
     if (*open != '[' || (close = strchr(open, ']')) == NULL
         || memchr(open, ' ', (size_t) (close - open)) || close == open + 1)
         return NULL;
-    put(out->host, sizeof(out->host), p, (size_t) (open - p));
-    put(out->addr, sizeof(out->addr), open + 1, (size_t) (close - open - 1));
+    ha->name = p;
+    ha->name_len = (size_t) (open - p);
+    ha->addr = open + 1;
+    ha->addr_len = (size_t) (close - open - 1);
+    ha->port = 0;
     p = close + 1;
-    if (*p == ':') {
-        for (p++; isdigit((unsigned char) *p) && port <= 65535; p++)
-            port = port * 10 + (*p - '0');
-        if (port == 0 || port > 65535)
-            return NULL;
+    if (*p == ':' && isdigit((unsigned char) p[1])) {
+        for (p++; isdigit((unsigned char) *p); p++)
+            if (port <= 65535)
+                port = port * 10 + (*p - '0');
+        ha->port = port >= 1 && port <= 65535 ? (int) port : -1;
     }
-    out->port = port ? port : 25;
+    return p;
+}
+
+/* host_addr_port - "HOST[ADDR]" with an optional valid ":PORT" into out; past it, or NULL */
+static const char *host_addr_port(const char *p, struct audit_out *out)
+{
+    struct audit_hostaddr ha;
+
+    if ((p = auditlog_hostaddr(p, &ha)) == NULL || ha.port < 0 || (ha.port == 0 && *p == ':'))
+        return NULL;
+    put(out->host, sizeof(out->host), ha.name, ha.name_len);
+    put(out->addr, sizeof(out->addr), ha.addr, ha.addr_len);
+    out->port = ha.port ? ha.port : 25;
     return p;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * auditlog_smtp - read the MTA's own outbound delivery lines.
  *
@@ -6,6 +7,7 @@
  *
  *	if (auditlog_smtp_postfix(msg, &out) == 0) ...
  *	if (auditlog_smtp_sendmail(msg, &out) == 0) ...
+ *	if ((p = auditlog_hostaddr(p, &ha)) != NULL) ...  "NAME[ADDR]:PORT"
  *
  * DESCRIPTION
  *	The outbound half of the hop confusion: a server whose provider
@@ -31,11 +33,19 @@
  *
  *	Every text value is printable ASCII (as auditlog_parse's are).
  *
+ *	auditlog_hostaddr() finds the parts of "NAME[ADDR]:PORT", the way
+ *	both Postfix's client (auditlog_parse) and its server here are
+ *	logged; it copies nothing, each caller keeps its own escaping.
+ *
  * DIAGNOSTICS
  *	Both return -1 for a line that is not an outbound connection result.
+ *	auditlog_hostaddr() returns NULL when p holds no "NAME[ADDR]"; a
+ *	port of 0 or above 65535 is ha.port -1.
  */
 #ifndef PORTROLE_AUDITLOG_SMTP_H
 #define PORTROLE_AUDITLOG_SMTP_H
+
+#include <stddef.h>
 
 enum audit_conn { AUDIT_CONN_TIMEOUT, AUDIT_CONN_REFUSED, AUDIT_CONN_UNREACHABLE,
                   AUDIT_CONN_REACHED, AUDIT_CONN_COUNT };
@@ -47,6 +57,16 @@ struct audit_out {
     int         port;               /* 0: not logged */
 };
 
+/* The parts of "NAME[ADDR]:PORT", pointing into the line. */
+struct audit_hostaddr {
+    const char *name;
+    size_t      name_len;
+    const char *addr;               /* never empty */
+    size_t      addr_len;
+    int         port;               /* 0: none given, -1: not 1-65535 */
+};
+
+const char *auditlog_hostaddr(const char *p, struct audit_hostaddr *ha);
 int auditlog_smtp_postfix(const char *msg, struct audit_out *out);
 int auditlog_smtp_sendmail(const char *msg, struct audit_out *out);
 const char *auditlog_smtp_conn_name(enum audit_conn result);

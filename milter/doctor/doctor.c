@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor - portrole-doctor: check the MTA's own listeners against the two
  *	hops before portrole refuses a single mail.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor - the model portrole-doctor builds of an MTA's listeners, and
  *	the findings it attaches to them.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_checks - judge a Postfix instance against the two hops.
  *

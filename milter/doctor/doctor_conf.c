@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_conf - portrole.conf as portrole-doctor sees it.
  *

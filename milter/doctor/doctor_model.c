@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_model - the listener model and findings of portrole-doctor.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_postfix - read a Postfix instance the way Postfix reads it.
  *

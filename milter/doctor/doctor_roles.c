@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_roles - the role portrole gives each listener, and what is
  *	wrong with the Listener lines.

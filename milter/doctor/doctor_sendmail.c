@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_sendmail - read a sendmail.cf the way Sendmail reads it.
  *

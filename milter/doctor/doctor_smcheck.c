@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_smcheck - judge a sendmail.cf against the two hops.
  *

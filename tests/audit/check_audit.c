@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_audit - portrole-audit: line formats, aggregation, reader, command line.
  *
@@ -279,6 +280,61 @@ START_TEST(test_parse_smtp)
     ck_assert_str_eq(out.host, c->host);
     ck_assert_str_eq(out.addr, c->addr);
     ck_assert_int_eq(out.port, c->port);
+}
+END_TEST
+
+/* auditlog_hostaddr: the one reader of "NAME[ADDR]:PORT" (client and server) */
+START_TEST(test_hostaddr)
+{
+    static const struct { const char *in, *name, *addr; int port; const char *rest; } t[] = {
+        {"mail.example[192.0.2.1]: SASL", "mail.example", "192.0.2.1", 0, ": SASL"},
+        {"unknown[2001:db8::1]:587, x", "unknown", "2001:db8::1", 587, ", x"},
+        {"[192.0.2.9]", "", "192.0.2.9", 0, ""},
+        {"h[192.0.2.1]:0: x", "h", "192.0.2.1", -1, ": x"},
+        {"h[192.0.2.1]:655350", "h", "192.0.2.1", -1, ""},
+        {"h[192.0.2.1]:65535", "h", "192.0.2.1", 65535, ""},
+        {"h[]", NULL, NULL, 0, NULL},
+        {"h[192.0.2.1", NULL, NULL, 0, NULL},
+        {"h [192.0.2.1]", NULL, NULL, 0, NULL},
+        {"a,b[192.0.2.1]", NULL, NULL, 0, NULL},
+        {"h[192.0 .2.1]", NULL, NULL, 0, NULL},
+    };
+    struct audit_hostaddr ha;
+    struct audit_out out;
+    struct audit_rec rec;
+    struct audit_clock clk;
+
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        const char *p = auditlog_hostaddr(t[i].in, &ha);
+
+        if (t[i].name == NULL) {
+            ck_assert_msg(p == NULL, "%s", t[i].in);
+            continue;
+        }
+        ck_assert_msg(p != NULL, "%s", t[i].in);
+        ck_assert_uint_eq(ha.name_len, strlen(t[i].name));
+        ck_assert(strncmp(ha.name, t[i].name, ha.name_len) == 0);
+        ck_assert_uint_eq(ha.addr_len, strlen(t[i].addr));
+        ck_assert(strncmp(ha.addr, t[i].addr, ha.addr_len) == 0);
+        ck_assert_int_eq(ha.port, t[i].port);
+        ck_assert_str_eq(p, t[i].rest);
+    }
+    /* the server: a port must be valid, a ':' must start one */
+    ck_assert_int_eq(auditlog_smtp_postfix("connect to mx.example[192.0.2.7]:25: "
+                                           "Connection timed out", &out), 0);
+    ck_assert_int_eq(out.port, 25);
+    ck_assert_int_eq(auditlog_smtp_postfix("connect to mx.example[192.0.2.7]: "
+                                           "Connection timed out", &out), -1);
+    ck_assert_int_eq(auditlog_smtp_postfix("connect to mx.example[192.0.2.7]:0: "
+                                           "Connection timed out", &out), -1);
+    /* the client: the same reading, with its port skipped */
+    auditlog_clock_init(&clk, REF_2024_12_01);
+    ck_assert_int_eq(auditlog_parse("Dec  1 10:00:00 mx postfix/smtpd[1]: warning: "
+                                    "c.example[192.0.2.8]:41234: SASL LOGIN authentication "
+                                    "failed: x, sasl_username=bob", &clk, &rec), AUDIT_POSTFIX);
+    ck_assert_str_eq(rec.client_name, "c.example");
+    ck_assert_str_eq(rec.client_addr, "192.0.2.8");
+    ck_assert_str_eq(rec.login, "bob");
 }
 END_TEST
 
@@ -714,6 +770,120 @@ START_TEST(test_reader_hostile)
 }
 END_TEST
 
+/* lines_of - every line a reader gives, "T" before a cut one; -1 on a read error */
+static int lines_of(struct audit_reader *rd, strbuf *out)
+{
+    char *line;
+    size_t len;
+    int trunc, got;
+
+    while ((got = auditlog_reader_line(rd, &line, &len, &trunc)) > 0) {
+        ck_assert_uint_eq(strlen(line), len);
+        ck_assert_uint_lt(len, AUDIT_LINE_MAX);
+        if (trunc)
+            strbuf_putc(out, 'T');
+        strbuf_append(out, line, len);
+        strbuf_putc(out, '\n');
+    }
+    return got;
+}
+
+/* same_lines - the memory reader gives a file's lines, byte for byte */
+static void same_lines(const char *name, const char *data, size_t len)
+{
+    strbuf a = STRBUF_INIT, b = STRBUF_INIT, err = STRBUF_INIT;
+    struct audit_reader *rd = auditlog_reader_open(write_file(name, data, len), &err);
+
+    ck_assert_ptr_nonnull(rd);
+    ck_assert_int_eq(lines_of(rd, &a), 0);
+    auditlog_reader_close(rd);
+    ck_assert_ptr_nonnull(rd = auditlog_reader_open_mem(name, data, len, &err));
+    ck_assert_int_eq(lines_of(rd, &b), 0);
+    auditlog_reader_close(rd);
+    ck_assert_uint_eq(a.len, b.len);
+    ck_assert(a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+    strbuf_release(&a);
+    strbuf_release(&b);
+    strbuf_release(&err);
+}
+
+START_TEST(test_reader_mem)
+{
+    size_t len;
+    char *text = session_text(&len), *big = malloc(3 * AUDIT_LINE_MAX);
+    strbuf sb = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+    struct audit_reader *rd;
+
+    ck_assert_ptr_nonnull(big);
+    same_lines("session.log", text, len);
+    same_lines("empty.log", "", 0);
+    {
+        static const char nonl[] = "one\r\ntwo\0nul\nlast";
+
+        same_lines("nonl.log", nonl, sizeof(nonl) - 1);
+    }
+    /* lines longer than AUDIT_LINE_MAX, one at the very end */
+    memset(big, 'x', 3 * AUDIT_LINE_MAX);
+    strbuf_append(&sb, big, AUDIT_LINE_MAX + 10);
+    strbuf_puts(&sb, "\nshort\n");
+    strbuf_append(&sb, big, AUDIT_LINE_MAX - 1);
+    strbuf_puts(&sb, "\n");
+    strbuf_append(&sb, big, 2 * AUDIT_LINE_MAX);
+    same_lines("long.log", sb.data, sb.len);
+    ck_assert_ptr_nonnull(rd = auditlog_reader_open_mem("long.log", sb.data, sb.len, &err));
+    ck_assert_int_eq(lines_of(rd, &out), 0);
+    auditlog_reader_close(rd);
+    ck_assert_ptr_nonnull(strstr(out.data, "\nshort\n"));
+    ck_assert_uint_eq(out.data[0], 'T');
+#ifdef HAVE_ZLIB
+    {
+        /* gzip in memory: two members, then bytes that are not gzip (ignored) */
+        char path[128];
+        gzFile gz;
+        FILE *fp;
+        strbuf gzt = STRBUF_INIT;
+        char buf[4096];
+        size_t n;
+
+        snprintf(path, sizeof(path), "%s/mem.log.gz", tmpdir);
+        for (int member = 0; member < 2; member++) {
+            ck_assert_ptr_nonnull(gz = gzopen(path, "wb"));
+            ck_assert_int_eq(gzwrite(gz, text, (unsigned) len), (int) len);
+            ck_assert_int_eq(gzclose(gz), Z_OK);
+            ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+            while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+                strbuf_append(&gzt, buf, n);
+            fclose(fp);
+        }
+        strbuf_puts(&gzt, "junk");
+        strbuf_reset(&out);
+        ck_assert_ptr_nonnull(rd = auditlog_reader_open_mem("mem.log.gz", gzt.data, gzt.len, &err));
+        ck_assert_int_eq(lines_of(rd, &out), 0);
+        auditlog_reader_close(rd);
+        ck_assert_uint_eq(out.len, 2 * len);
+        ck_assert(memcmp(out.data, text, len) == 0 && memcmp(out.data + len, text, len) == 0);
+        /* cut short: a read error that names the input, never a crash */
+        for (size_t cut = 2; cut < gzt.len / 2; cut += 7) {
+            strbuf_reset(&out);
+            ck_assert_ptr_nonnull(rd = auditlog_reader_open_mem("cut.gz", gzt.data, cut, &err));
+            ck_assert_int_eq(lines_of(rd, &out), -1);
+            ck_assert_ptr_nonnull(strstr(auditlog_reader_error(rd), "cut.gz: "));
+            auditlog_reader_close(rd);
+        }
+        strbuf_release(&gzt);
+    }
+#else
+    ck_assert_ptr_null(auditlog_reader_open_mem("x.gz", "\x1f\x8b\x08\x00", 4, &err));
+    ck_assert_ptr_nonnull(strstr(strbuf_str(&err), "without zlib"));
+#endif
+    strbuf_release(&sb);
+    strbuf_release(&out);
+    strbuf_release(&err);
+    free(big);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_reader_errors)
 {
     strbuf err = STRBUF_INIT;
@@ -861,6 +1031,7 @@ static Suite *audit_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_parse_formats, 0, N(parse_cases));
     tcase_add_test(tc, test_parse_values);
+    tcase_add_test(tc, test_hostaddr);
     tcase_add_loop_test(tc, test_parse_smtp, 0, N(smtp_cases));
     tcase_add_loop_test(tc, test_year_rollover, 0, N(year_cases));
     tcase_add_loop_test(tc, test_time_parse, 0, N(time_cases));
@@ -877,6 +1048,7 @@ static Suite *audit_suite(void)
     tcase_add_test(tc, test_reader_gzip);
     tcase_add_test(tc, test_reader_hostile);
     tcase_add_test(tc, test_reader_errors);
+    tcase_add_test(tc, test_reader_mem);
     suite_add_tcase(s, tc);
     tc = tcase_create("cli");
     tcase_add_checked_fixture(tc, setup, teardown);

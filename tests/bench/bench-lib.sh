@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/bench-lib.sh - quiet-machine discipline and statistics for
 # the benchmark scripts.
 #

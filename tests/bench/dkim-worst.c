@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dkim-worst - the CPU cost of a hostile DKIM message, through the adapter.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/e2e.sh - how much slower does Postfix accept mail with a
 # milter in front: no milter, the floor milter, the no-op milter and
 # portrole, through one private Postfix, in one run.

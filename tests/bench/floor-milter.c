@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * floor-milter.c - the cheapest milter that still does something.
  *

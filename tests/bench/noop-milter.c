@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * noop-milter.c - the reference milter: every callback, each says CONTINUE.
  *

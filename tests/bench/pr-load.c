@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pr-load.c - a milter-protocol load generator: plays the MTA's side.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/profile.sh - what portrole does per message that the floor
 # milter does not: negotiation, round trips, syscalls, where the CPU goes.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/run-bench.sh - portrole against the no-op milter, same machine,
 # same run, over the milter protocol; then portrole's memory.
 #

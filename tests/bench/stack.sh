@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/bench/stack.sh - portrole with SPF and DKIM against the stack an
 # admin would run instead: Postfix + OpenDKIM + postfix-policyd-spf-python.
 #

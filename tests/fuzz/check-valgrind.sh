@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # check-valgrind.sh VALGRIND PROGRAM... - "make check-valgrind": run the
 # Check suites (tests/check_*, with CK_FORK=no so that valgrind follows the
 # tests themselves) and the fuzz replays (tests/fuzz/replay_*) under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz - helpers shared by the libFuzzer targets and their replay driver.
  *
@@ -26,8 +27,9 @@
  *	driver (make check) fails. Nothing here knows libFuzzer, so the same
  *	file builds with gcc for the replay tests.
  *
- *	fz_config_text() loads a config from text through a memfd and its
- *	/proc/self/fd path, so config_load() reads it as it reads a file.
+ *	fz_config_text() loads a config from text in memory with
+ *	config_load_text(), the parser config_load() hands a file's text to:
+ *	no file per input.
  */
 #ifndef PORTROLE_FUZZ_H
 #define PORTROLE_FUZZ_H
@@ -37,9 +39,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "header.h"
@@ -132,23 +131,7 @@ static inline void fz_free(struct fz_in *in)
 static inline struct pr_config *fz_config_text(const char *text, size_t len,
                                                strbuf *errors)
 {
-    char path[64];
-    int fd = memfd_create("portrole-fuzz.conf", 0);
-    struct pr_config *cfg;
-
-    FZ_CHECK(fd >= 0, "memfd_create");
-    /* A memfd is created 0777; config_load() refuses a writable config. */
-    FZ_CHECK(fchmod(fd, 0600) == 0, "fchmod memfd");
-    for (size_t off = 0; off < len;) {
-        ssize_t n = write(fd, text + off, len - off);
-
-        FZ_CHECK(n > 0, "write to memfd");
-        off += (size_t) n;
-    }
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    cfg = config_load(path, errors);
-    close(fd);
-    return cfg;
+    return config_load_text("fuzz.conf", text, len, errors);
 }
 
 /*

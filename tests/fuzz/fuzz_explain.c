@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_explain - "portrole-milter -x DESCRIPTION": the key=value parser
  *	and the whole imagined session behind it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_header - the X-Port-Role and Authentication-Results builders and
  *	the value sanitiser, over facts a remote client can steer.

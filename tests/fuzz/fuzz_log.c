@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_log - the decision log line, kv and JSON, over values a remote
  *	client controls (client name, login, TLS string, sender, recipients).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_macros - what the MTA hands over in macros: addresses, networks,
  *	ports, the listener macros that decide the role, TLS strings.

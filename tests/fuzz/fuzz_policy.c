@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_policy - the port-role policy over arbitrary facts, with the
  *	promises of SPEC asserted on every transaction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay - run a fuzz target's LLVMFuzzerTestOneInput() over files, without
  *	libFuzzer: "make check" replays every seed and every fixed crash.

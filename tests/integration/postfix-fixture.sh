@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/postfix-fixture.sh - a private Postfix on loopback.
 #
 # SYNOPSIS

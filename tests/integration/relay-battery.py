@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """relay-battery.py - the classic open-relay forms over SMTP, for relay.test.
 
 usage: relay-battery.py HOST PORT SOURCE_ADDR SERVER_NAME TAG [DOMAINS [LOCALS]]

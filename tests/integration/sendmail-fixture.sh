@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/integration/sendmail-fixture.sh - a private Sendmail 8.17 on loopback.
 #
 # SYNOPSIS

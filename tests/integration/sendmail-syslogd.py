@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """sendmail-syslogd.py SOCKET LOGFILE - a minimal syslog listener.
 
 Sendmail and libmilter log only through syslog(3).  Inside the fixture's

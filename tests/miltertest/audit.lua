@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- audit.lua - Mode audit: every reject becomes accept + tag; the header
 -- names the violations. The shell checks would=reject in the log.
 dofile(srcdir .. "/tests/miltertest/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- common.lua - helpers for the portrole miltertest scripts.
 --
 -- Loaded with dofile(srcdir .. "/tests/miltertest/common.lua"). The shell

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- header.lua - forged X-Port-Role copies (our authserv-id) are deleted,
 -- other hosts' copies are kept; the authserv-id comes from j, else the host.
 dofile(srcdir .. "/tests/miltertest/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- hostile.lua - macros and addresses an attacker controls: CR, LF, '%',
 -- control bytes, an overlong name, a non-numeric port. The daemon must
 -- answer, keep running, and write headers without control bytes.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- relay.lua - port 25: per-recipient relay decision, the header, queue id.
 dofile(srcdir .. "/tests/miltertest/common.lua")
 

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- reload.lua - SIGHUP: a connection opened before the reload keeps its
 -- config; new connections follow the new one. -D step=before|after|broken:
 --   before: auth-on-mx is rejected (default action)

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- roles.lua - role resolution at connect: internal, local, unknown; the
 -- role kept when later macros differ; TLS re-read at the second HELO.
 dofile(srcdir .. "/tests/miltertest/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- spfdkim-reject.lua - "Action spf-fail reject": an SPF fail is refused at
 -- MAIL (the text is checked on the wire by tests/spfdkim.test), every other
 -- result goes on. The daemon is spfdkim.test's second one.

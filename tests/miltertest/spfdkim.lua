@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- spfdkim.lua - SPF on port 25 as X-Port-Role and Authentication-Results
 -- show it, the clients SPF and DKIM skip, and forged AR copies.
 -- Run by tests/spfdkim.test against a daemon with SPF on, DKIM verify,

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: BSD-2-Clause
 -- violations.lua - each MAIL-stage violation's reply, and the passes next
 -- to them. The reply texts are checked by the shell in the daemon's log
 -- (miltertest does not expose them) and by cli.test through -x.

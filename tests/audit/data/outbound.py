@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tests/audit/data/outbound.py - generate the outbound delivery logs of
 Postfix's smtp(8) and of Sendmail that portrole-audit's OP25B rule is
 tested on, in the exact forms those programs write:

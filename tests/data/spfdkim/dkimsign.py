@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """dkimsign.py - add one DKIM-Signature (rsa-sha256) to a message, for spfdkim.test.
 
 usage: dkimsign.py KEY.pem DOMAIN SELECTOR CANON HEADERS < message > signed

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """milterclient.py - a small MTA side of the milter protocol, for spfdkim.test.
 
 usage: milterclient.py [--no-leadspc] [--times] PORT STEP...
