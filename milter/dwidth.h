@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dwidth - text measured in terminal columns, not bytes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * i18n - locale set-up for the translated messages; see i18n.h.
  *

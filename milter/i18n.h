@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * i18n - the messages a person reads, in the language of the locale.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * check_dwidth - display widths, padding and wrapping of Japanese text.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/ja-lib.sh - what the Japanese tests (issue 27) share. Sourced.
 #
 #	ja_setup NAME DIR	skip (exit 77, with the reason) unless the build

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/root-lib.sh - fresh Debian roots for the tests that need a new machine.
 #
 # SYNOPSIS

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/swaks.sh - run swaks the same way whichever Debian release ships it.
 #
 # SYNOPSIS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_milter - does each Postfix service that runs milters reach
  *	portrole, and what to paste where it does not.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * doctor_restrict - Postfix's smtpd restriction lists, judged the way
  *	smtpd evaluates them, for one kind of client: the stranger.

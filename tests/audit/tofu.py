@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/audit/tofu.py - does a browser draw every character of a page, or
 # boxes ("tofu") where a font lacks the glyph? Used by audit-html-ja.test.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/doctor/debian-stock.sh - the files Debian's postfix package installs
 # for its stock configuration, for the running release or another one.
 #

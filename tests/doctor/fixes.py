@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
 """tests/doctor/fixes.py - apply portrole-doctor's fixes as an admin would.
 
 SYNOPSIS
