@@ -76,6 +76,8 @@ tests/deps.sh || { echo "tests/deps.sh failed"; exit 1; }
 
 step "Sendmail packages for the Sendmail fixture (fetched now: the tests run offline)"
 tests/integration/sendmail-fixture.sh fetch || echo "could not fetch Sendmail: its test will skip"
+step "Debian 13's stock Postfix files for the doctor's test (fetched now: the tests run offline)"
+tests/doctor/debian-stock.sh fetch trixie || echo "could not fetch trixie's postfix: doctor.test's Debian 13 part will skip"
 
 # A tree configured in place (the README's build section) refuses the
 # out-of-tree builds below: clean it first, and say so.
