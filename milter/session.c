@@ -56,6 +56,7 @@ void session_reset_msg(struct session *s)
     s->nforged = s->nforged_ar = 0;
     pr_dkim_free(s->dkim);
     s->dkim = NULL;
+    s->refusal_state = REFUSAL_NONE;
 }
 
 /* session_free - the connection is gone: free and unpin; NULL is fine */
