@@ -176,6 +176,17 @@ told() {
     [ -n "$r" ] || r=$(pf_replies "$1" | grep -E '^250 2\.0\.0 Ok: queued' | tail -1)
     echo "${r:-(no reply)}"
 }
+# told_at NAME - the SMTP command whose reply told the client (MAIL, RCPT,
+# or DATA for the end of the message): a MAIL-stage refusal is given at
+# RCPT by default (DelayReject yes), so this is where the client hears it.
+told_at() {
+    awk '/^ *[-~*]*> / { line = $0; sub(/^ *[-~*]*> */, "", line); v = toupper(substr(line, 1, 4))
+                         c = (v == "MAIL" || v == "RCPT" || v == "EHLO" || v == "HELO" || v == "AUTH" \
+                              || v == "STAR" || v == "QUIT") ? v : "DATA"; next }
+         /^ *<[-*~]* *[45][0-9][0-9] / { print c; found = 1; exit }
+         /^ *<[-*~]* *250 2\.0\.0 Ok: queued/ { last = "DATA" }
+         END { if (!found) print (last ? last : "-") }' "$PF_DIR/out/$1.txt" 2>/dev/null
+}
 # delivered NAME - where the message ended.
 delivered() {
     local m s
@@ -207,21 +218,23 @@ why() {
 
 trunc() { local s=$1 w=$2; [ ${#s} -le $w ] && echo "$s" || echo "${s:0:$((w - 1))}…"; }
 echo
-printf '%-41s %-4s %-54s %-15s %s\n' SCENARIO PORT "CLIENT WAS TOLD" DELIVERED "X-PORT-ROLE"
-printf '%-41s %-4s %-54s %-15s %s\n' ----------------------------------------- ---- \
+printf '%-41s %-4s %-4s %-54s %-15s %s\n' SCENARIO PORT AT "CLIENT WAS TOLD" DELIVERED "X-PORT-ROLE"
+printf '%-41s %-4s %-4s %-54s %-15s %s\n' ----------------------------------------- ---- ---- \
     ------------------------------------------------------ --------------- ------------------------------
 for i in "${!NAMES[@]}"; do
     n=s$((i + 1))
-    printf '%-41s %-4s %-54s %-15s %s\n' "${NAMES[$i]}" "${PORTS[$i]}" \
+    printf '%-41s %-4s %-4s %-54s %-15s %s\n' "${NAMES[$i]}" "${PORTS[$i]}" "$(told_at $n)" \
         "$(trunc "$(told $n)" 54)" "$(delivered $n)" "$(verdict $n)"
 done
 echo "(25* = a port 25 that wrongly offers AUTH; the demo's ports are 10025/10026, 10587, 10465)"
+echo "(AT = the command whose reply told the client: portrole decides a port's rule at MAIL and,"
+echo " as Postfix's smtpd_delay_reject does, gives the refusal at each RCPT; DelayReject no: at MAIL)"
 echo
 echo "In full:"
 for i in "${!NAMES[@]}"; do
     n=s$((i + 1))
     echo "  ${NAMES[$i]} (port ${PORTS[$i]})"
-    echo "    told:   $(told $n)"
+    echo "    told:   at $(told_at $n): $(told $n)"
     f=$(pf_find_msg $n | head -1)
     if [ -n "$f" ]; then
         pf_header "$f" X-Port-Role | head -1 | fold -s -w 100 | sed '1s/^/    header: X-Port-Role: /; 2,$s/^/              /'
@@ -269,6 +282,12 @@ expect() {  # expect N REGEX - what the client was told + the header verdict
 expect s1 '^250 .*role=submission,.*verdict=pass$'
 expect s2 '^250 .*role=submissions,.*verdict=pass$'
 expect s3 '^550 5\.7\.1 Port 25 is for server-to-server delivery.*\(ref [0-9a-f]{12}\) -$'
+# The MAIL-stage refusal reaches the client at RCPT (DelayReject yes).
+if [ "$(told_at s3)" != RCPT ]; then
+    bad="$bad s3"
+    whys="${whys}s3: auth-on-mx was told at $(told_at s3), not at RCPT (DelayReject yes)
+"
+fi
 expect s4 '^554 5\.7\.1 <victim@elsewhere\.test>: Relay access denied.*\(ref [0-9a-f]{12}\) -$'
 expect s5 '^250 .*role=mx,.*verdict=tag,violations=local-sender-on-mx$'
 expect s6 '^250 .*role=mx,.*verdict=pass$'
