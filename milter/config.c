@@ -825,6 +825,9 @@ static void parse_scalar(struct ctx *c, enum param_id id, const struct raw_value
     case PARAM_REQUIRETLS:
         parse_bool(c, rv, key, &cfg->require_tls);
         break;
+    case PARAM_DELAYREJECT:
+        parse_bool(c, rv, key, &cfg->delay_reject);
+        break;
     case PARAM_SENDERPOLICY:
         if ((i = parse_choice(c, rv, key, policies, 3)) >= 0)
             cfg->sender_policy = (enum sender_policy) i;
@@ -1400,6 +1403,7 @@ static void dump_one(const struct pr_config *cfg, FILE *fp, int id)
                         cfg->reply[v]);
         break;
     case PARAM_REQUIRETLS: YN(cfg->require_tls); break;
+    case PARAM_DELAYREJECT: YN(cfg->delay_reject); break;
     case PARAM_SENDERPOLICY: fprintf(fp, "%s %s\n", name, policies[cfg->sender_policy]); break;
     case PARAM_SENDERLOGINMAP: STR(cfg->sender_map_path); break;
     case PARAM_AUTHSERVID: STR(cfg->authserv_id); break;

@@ -88,6 +88,7 @@ struct pr_config {
     char       *reply[V_COUNT]; /* NULL: built-in text */
 
     int         require_tls;
+    int         delay_reject;   /* MAIL-stage refusals given at RCPT */
     enum sender_policy sender_policy;
     char       *sender_map_path;
     struct pr_sendermap_entry *sender_map;      /* sorted by sender */

@@ -11,6 +11,11 @@
  *	headers and the log line are shown exactly as the MTA and syslog get
  *	them, in English and ASCII.
  *
+ *	Each refusal says the stage at which the client is told: with
+ *	DelayReject yes a MAIL-stage refusal is shown at MAIL as decided and
+ *	then given at each RCPT (with the same text and ref), its log line
+ *	naming that recipient; with no recipient, logged once at abort.
+ *
  * DIAGNOSTICS
  *	A malformed description returns 2 with a message.
  */
@@ -158,16 +163,17 @@ static void show_role(FILE *out, const struct pr_facts *f, const struct pr_liste
     fprintf(out, "tls:     %s\n", policy_has_tls(f) ? f->tls_version : "none");
 }
 
-/* show_verdict - the reply the MTA sends for one verdict, and why */
+/* show_verdict - the reply the MTA sends for one verdict, when it is told, and why */
 static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_verdict *v,
                         const struct pr_facts *f, const char *rcpt, const char *ref,
-                        const char *ok, const char *note)
+                        const char *ok, const char *note, const char *stage)
 {
     strbuf text = STRBUF_INIT;
 
     if (v->action >= ACT_TEMPFAIL) {
         policy_reply(cfg, v, f, rcpt, ref, &text);
         fprintf(out, "  -> %s %s %s\n", v->code, v->xcode, strbuf_str(&text));
+        fprintf(out, "     stage: %s\n", stage);
     } else
         fprintf(out, "  -> %s (%s)\n", ok, note);
     for (int i = 0; i < V_COUNT; i++) {
@@ -182,6 +188,20 @@ static int show_verdict(FILE *out, const struct pr_config *cfg, const struct pr_
     }
     strbuf_release(&text);
     return v->action >= ACT_TEMPFAIL;
+}
+
+/* show_held - a MAIL-stage refusal decided now, given at each RCPT (DelayReject yes) */
+static void show_held(FILE *out, const struct pr_config *cfg, const struct pr_verdict *v,
+                      const struct pr_facts *f, const char *ref)
+{
+    strbuf text = STRBUF_INIT;
+
+    policy_reply(cfg, v, f, NULL, ref, &text);
+    fprintf(out, "  -> 250 2.1.0 Ok (%s)\n", _("the MTA's answer: portrole gives no reply at MAIL"));
+    fprintf(out, "     decided: %s %s %s\n", v->code, v->xcode, strbuf_str(&text));
+    fprintf(out, "     stage: %s\n",
+            _("decided at MAIL, given at the first RCPT and every later one (DelayReject yes)"));
+    strbuf_release(&text);
 }
 
 /* show_resolved - the MTA's resolution of a recipient, when given */
@@ -211,7 +231,7 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
     const char *accepted[MAX_RCPT];
     struct imagined im;
     struct pr_facts f;
-    struct pr_verdict v;
+    struct pr_verdict v, held;
     const struct pr_listener *m;
     struct log_decision d;
     unsigned tagged = 0;
@@ -219,6 +239,8 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
     size_t nacc = 0;
     int relayed = 0;
 
+    memset(&held, 0, sizeof(held));
+    held.action = ACT_PASS;
     if (parse_spec(copy, &im, err) < 0) {
         free(copy);
         return 2;
@@ -253,7 +275,16 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
     }
     fprintf(out, "\nMAIL FROM:<%s>\n", f.sender);
     policy_mail(cfg, &f, &v);
-    if (show_verdict(out, cfg, &v, &f, NULL, ref, "250 2.1.0 Ok", _("portrole continues"))) {
+    if (v.action >= ACT_TEMPFAIL && cfg->delay_reject) {
+        held = v;
+        show_held(out, cfg, &held, &f, ref);
+        if (im.nrcpt == 0) {
+            fputs(_("(no RCPT: the transaction ends; the decision is logged once, at abort)\n"), out);
+            d.action = held.action, d.violations = held.violations;
+            show_log(out, cfg, &d);
+        }
+    } else if (show_verdict(out, cfg, &v, &f, NULL, ref, "250 2.1.0 Ok", _("portrole continues"),
+                            _("decided and given at MAIL (DelayReject no)"))) {
         d.action = v.action, d.violations = v.violations;
         show_log(out, cfg, &d);
         free(copy);
@@ -266,8 +297,20 @@ int explain_run(const struct pr_config *cfg, const char *spec, FILE *out, strbuf
 
         fprintf(out, "RCPT TO:<%s>\n", r->raw);
         show_resolved(out, r);
+        if (held.action >= ACT_TEMPFAIL) {
+            struct log_decision rd = d;
+
+            show_verdict(out, cfg, &held, &f, NULL, ref, "", "",
+                         _("decided at MAIL, given at this RCPT and every later one (DelayReject yes)"));
+            rd.rcpts = &r->raw, rd.nrcpts = 1;
+            rd.action = held.action, rd.violations = held.violations;
+            rd.resolved = policy_rcpt_resolved_differs(r) ? r->addr : NULL;
+            show_log(out, cfg, &rd);
+            continue;
+        }
         policy_rcpt(cfg, &f, r, &v);
-        if (show_verdict(out, cfg, &v, &f, r->raw, ref, "250 2.1.5 Ok", _("portrole continues"))) {
+        if (show_verdict(out, cfg, &v, &f, r->raw, ref, "250 2.1.5 Ok", _("portrole continues"),
+                         _("decided and given at RCPT (this recipient only)"))) {
             struct log_decision rd = d;
 
             rd.rcpts = &r->raw, rd.nrcpts = 1;

@@ -13,6 +13,15 @@
  *	on that connection runs under, also the ones after SMFIC_QUIT_NC; the
  *	SMTP session hangs off it from connect to close.
  *
+ *	With DelayReject yes (the default) a MAIL-stage refusal is decided
+ *	at MAIL, held in the session, and given at the first RCPT and at
+ *	every later one with the same code, text and ref, each with its own
+ *	decision line naming that recipient; MAIL is negotiated with no
+ *	reply. A transaction that ends before any RCPT logs the held decision
+ *	once, at abort or close (or at the next MAIL); one that somehow
+ *	reaches end of message with it held is refused there. DelayReject no
+ *	answers at MAIL.
+ *
  *	The role is decided once at connect and kept: Postfix's cleanup sends
  *	its own {daemon_name} at end of message, not the listener's. TLS is
  *	re-read at HELO (it runs again after STARTTLS) and at MAIL.
@@ -162,10 +171,10 @@ static sfsistat pr_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     /* Only SPF reads HELO (the null sender's identity); MAIL re-reads TLS. */
     if (!cfg->spf)
         want |= SMFIP_NOHELO;
-    /* A stage that cannot refuse under this config is not waited for. */
-    if (!policy_mail_can_refuse(cfg))
+    /* A stage that gives no refusal under this config is not waited for. */
+    if (!policy_mail_replies(cfg))
         want |= SMFIP_NR_MAIL;
-    if (!policy_rcpt_can_refuse(cfg))
+    if (!policy_rcpt_replies(cfg))
         want |= SMFIP_NR_RCPT;
     /* DKIM needs the body, and the header values exactly as written. */
     want |= cfg->dkim ? SMFIP_HDR_LEADSPC : SMFIP_NOBODY | SMFIP_NOEOH;
@@ -390,6 +399,35 @@ static void log_verdict(const struct session *s, const struct pr_facts *f,
     }
 }
 
+/* log_held_refusal - a held MAIL-stage refusal never given: its one decision line */
+static void log_held_refusal(struct session *s)
+{
+    struct pr_facts f;
+
+    if (s == NULL || s->refusal_state != REFUSAL_HELD)
+        return;
+    session_facts(s, &f);
+    log_verdict(s, &f, &s->mail_refusal, NULL, 0, NULL);
+    stats_message(s->role, s->mail_refusal.action);
+    s->refusal_state = REFUSAL_NONE;
+}
+
+/*
+ * give_held_refusal - the MAIL-stage refusal at this RCPT: the reply of
+ * MAIL (same text, code and ref; no ${rcpt}, so it reads as at MAIL),
+ * and a decision line that names this recipient.
+ */
+static sfsistat give_held_refusal(SMFICTX *ctx, struct session *s, const struct pr_facts *f,
+                                  const struct pr_rcpt *r)
+{
+    log_verdict(s, f, &s->mail_refusal, &r->raw, 1,
+                policy_rcpt_resolved_differs(r) ? r->addr : NULL);
+    if (s->refusal_state == REFUSAL_HELD)
+        stats_message(s->role, s->mail_refusal.action);
+    s->refusal_state = REFUSAL_GIVEN;
+    return reply(ctx, s, &s->mail_refusal, f, NULL);
+}
+
 /* run_spf - SPF for untrusted, unauthenticated port-25 mail */
 static void run_spf(struct session *s)
 {
@@ -425,6 +463,7 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
 
     if (s == NULL)
         return no_session(ctx, "mail");
+    log_held_refusal(s);                /* a transaction that ended unseen */
     session_reset_msg(s);
     policy_new_ref(s->ref);
     sender = session_strip_brackets(argv ? argv[0] : NULL);
@@ -438,8 +477,13 @@ static sfsistat pr_envfrom(SMFICTX *ctx, char **argv)
     run_spf(s);
     session_facts(s, &f);
     policy_mail(s->cfg, &f, &v);
+    if (v.action >= ACT_TEMPFAIL && (s->cfg->delay_reject || (s->proto & SMFIP_NR_MAIL))) {
+        s->mail_refusal = v;            /* given at RCPT, logged there with the recipient */
+        s->refusal_state = REFUSAL_HELD;
+        return noreply(s, SMFIP_NR_MAIL);
+    }
     log_verdict(s, &f, &v, NULL, 0, NULL);
-    if (v.action >= ACT_TEMPFAIL && !(s->proto & SMFIP_NR_MAIL)) {
+    if (v.action >= ACT_TEMPFAIL) {
         stats_message(s->role, v.action);
         return reply(ctx, s, &v, &f, NULL);
     }
@@ -471,6 +515,12 @@ static sfsistat pr_envrcpt(SMFICTX *ctx, char **argv)
     r.mailer = macro(ctx, "{rcpt_mailer}");
     r.host = macro(ctx, "{rcpt_host}");
     session_facts(s, &f);
+    if (s->refusal_state != REFUSAL_NONE) {
+        sfsistat ret = give_held_refusal(ctx, s, &f, &r);
+
+        free(rcpt);
+        return ret;
+    }
     policy_rcpt(s->cfg, &f, &r, &v);
     log_verdict(s, &f, &v, (const char *const *) &rcpt, 1,
                 policy_rcpt_resolved_differs(&r) ? r.addr : NULL);
@@ -589,8 +639,18 @@ static sfsistat pr_eom(SMFICTX *ctx)
         return no_session(ctx, "eom");
     if (macro(ctx, "i") != NULL)
         session_set(&s->queueid, macro(ctx, "i"));
-    dkim_summary = pr_dkim_result(s->dkim, &dkim_ar);
     session_facts(s, &f);
+    if (s->refusal_state != REFUSAL_NONE) {
+        sfsistat r;                     /* an MTA that went on without our RCPT answer */
+
+        log_verdict(s, &f, &s->mail_refusal, (const char *const *) s->rcpts, s->nrcpts, NULL);
+        if (s->refusal_state == REFUSAL_HELD)
+            stats_message(s->role, s->mail_refusal.action);
+        r = reply(ctx, s, &s->mail_refusal, &f, NULL);
+        session_reset_msg(s);
+        return r;
+    }
+    dkim_summary = pr_dkim_result(s->dkim, &dkim_ar);
     if (dkim_summary == NULL && s->cfg->dkim && s->role == ROLE_MX
         && (s->trusted || policy_authenticated(&f)))
         dkim_summary = "skipped";       /* trusted or authenticated: not verified */
@@ -628,7 +688,10 @@ static sfsistat pr_eom(SMFICTX *ctx)
 /* pr_abort - the transaction ended early; may run twice in a row */
 static sfsistat pr_abort(SMFICTX *ctx)
 {
-    session_reset_msg(getsession(ctx));
+    struct session *s = getsession(ctx);
+
+    log_held_refusal(s);                /* ended before any RCPT: log it once */
+    session_reset_msg(s);
     return SMFIS_CONTINUE;
 }
 
@@ -648,6 +711,7 @@ static sfsistat pr_close(SMFICTX *ctx)
         return SMFIS_CONTINUE;
     }
     if (c->session != NULL) {
+        log_held_refusal(c->session);   /* the connection ended inside a transaction */
         stats_sessions(-1);
         session_free(c->session);
         c->session = NULL;

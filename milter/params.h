@@ -42,6 +42,8 @@
       "VIOLATION \"text\": replaces the violation's reply text (${rcpt} ${sender} ${login} ${port} ${client} ${domain})") \
     X(REQUIRETLS, "RequireTLS", "yes", 0, \
       "yes: submission without TLS is the cleartext-submission violation") \
+    X(DELAYREJECT, "DelayReject", "yes", 0, \
+      "yes: MAIL-stage refusals are given at the first RCPT and every later one (Postfix's smtpd_delay_reject); no: at MAIL") \
     X(SENDERPOLICY, "SenderPolicy", "any", 0, \
       "any | local-domains | login: which envelope senders an authenticated login may use") \
     X(SENDERLOGINMAP, "SenderLoginMap", "", 0, \

@@ -278,6 +278,19 @@ int policy_rcpt_can_refuse(const struct pr_config *cfg)
     return stage_can_refuse(cfg, STAGE_RCPT);
 }
 
+/* policy_mail_replies - MAIL needs the milter's answer: a refusal given at MAIL */
+int policy_mail_replies(const struct pr_config *cfg)
+{
+    return !cfg->delay_reject && stage_can_refuse(cfg, STAGE_MAIL);
+}
+
+/* policy_rcpt_replies - RCPT needs the milter's answer: its own or a held MAIL refusal */
+int policy_rcpt_replies(const struct pr_config *cfg)
+{
+    return stage_can_refuse(cfg, STAGE_RCPT)
+        || (cfg->delay_reject && stage_can_refuse(cfg, STAGE_MAIL));
+}
+
 /* policy_rcpt_routed - routing anywhere: '%', '!', a quoted or escaped '@', a second '@' */
 int policy_rcpt_routed(const char *raw)
 {

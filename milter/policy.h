@@ -9,6 +9,7 @@
  *	role = policy_role(cfg, daemon_name, daemon_addr, daemon_port, &match);
  *	policy_mail(cfg, &facts, &verdict);
  *	if (!policy_mail_can_refuse(cfg)) ...	(also policy_rcpt_can_refuse)
+ *	if (!policy_mail_replies(cfg)) ...	(also policy_rcpt_replies)
  *	policy_rcpt(cfg, &facts, &rcpt, &verdict);
  *	foreign = policy_rcpt_foreign(cfg, &rcpt);
  *	routed = policy_rcpt_routed(raw);
@@ -63,9 +64,17 @@
  *
  *	policy_mail_can_refuse() and policy_rcpt_can_refuse() say whether
  *	that stage can refuse anything under cfg (some violation of the stage
- *	has action reject or tempfail, and the mode is enforce). When it
- *	cannot, the glue negotiates "no reply" for the stage (SMFIP_NR_MAIL,
- *	SMFIP_NR_RCPT) and the MTA does not wait for the milter there.
+ *	has action reject or tempfail, and the mode is enforce): the stage
+ *	a violation is decided at, not the one its refusal is given at.
+ *
+ *	policy_mail_replies() and policy_rcpt_replies() say whether the MTA
+ *	must wait for the milter's answer at that stage. With DelayReject yes
+ *	(the default) a MAIL-stage refusal is decided at MAIL but given at
+ *	the first RCPT and every later one, as Postfix's smtpd_delay_reject
+ *	does: MAIL never replies, and RCPT replies when either stage can
+ *	refuse. With DelayReject no each stage replies when it can refuse.
+ *	When a stage does not reply the glue negotiates SMFIP_NR_MAIL or
+ *	SMFIP_NR_RCPT for it.
  *
  *	policy_authenticated() is the one place that says what proves
  *	authentication: {auth_type} or {auth_authen}, never {auth_author}.
@@ -127,6 +136,8 @@ void policy_rcpt(const struct pr_config *cfg, const struct pr_facts *facts,
                  const struct pr_rcpt *rcpt, struct pr_verdict *v);
 int policy_mail_can_refuse(const struct pr_config *cfg);
 int policy_rcpt_can_refuse(const struct pr_config *cfg);
+int policy_mail_replies(const struct pr_config *cfg);
+int policy_rcpt_replies(const struct pr_config *cfg);
 int policy_rcpt_foreign(const struct pr_config *cfg, const struct pr_rcpt *rcpt);
 int policy_rcpt_routed(const char *raw);
 int policy_rcpt_resolved_differs(const struct pr_rcpt *rcpt);

@@ -133,6 +133,7 @@ void session_reset_msg(struct session *s)
     s->nforged = s->nforged_ar = 0;
     pr_dkim_free(s->dkim);
     s->dkim = NULL;
+    s->refusal_state = REFUSAL_NONE;
 }
 
 /* session_free - the SMTP session is over; NULL is fine */

@@ -25,6 +25,11 @@
  *	anew (a new connection in reused memory) or closes without a session.
  *	At most CONN_PARKED connections stay parked, the oldest freed first.
  *
+ *	With DelayReject yes a MAIL-stage refusal is held in mail_refusal:
+ *	REFUSAL_HELD from MAIL until it is given at the first RCPT (or logged
+ *	at abort or close), REFUSAL_GIVEN afterwards; session_reset_msg()
+ *	forgets it with the rest of the message.
+ *
  *	session_facts() fills a pr_facts view whose strings point into the
  *	session; it is valid until the session changes.
  */
@@ -83,6 +88,9 @@ struct session {
     int        *forged_ar;
     size_t      nforged_ar;
     struct pr_dkim *dkim;
+    /* A MAIL-stage refusal held for RCPT (DelayReject yes). */
+    struct pr_verdict mail_refusal;
+    enum { REFUSAL_NONE, REFUSAL_HELD, REFUSAL_GIVEN } refusal_state;
 };
 
 struct pr_conn *conn_new(struct pr_config *cfg);

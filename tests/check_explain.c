@@ -39,9 +39,11 @@ static const struct explain_case {
     {"port=587 client=192.0.2.9 tls=TLSv1.3 from=alice@example.org rcpt=b@example.com",
      {"  -> 530 5.7.0 Authentication required: port 587 is for authenticated submission", NULL}},
     {"port=587 client=192.0.2.9 auth=PLAIN user=alice@example.org tls=none from=alice@example.org",
-     {"  -> 530 5.7.0 Must issue a STARTTLS command first", NULL}},
+     {"     decided: 530 5.7.0 Must issue a STARTTLS command first",
+      "(no RCPT: the transaction ends; the decision is logged once, at abort)",
+      "rcpt= action=reject violation=cleartext-submission", NULL}},
     {"port=465 client=192.0.2.9 auth=PLAIN user=alice@example.org from=alice@example.org",
-     {"  -> 530 5.7.0 Encryption required: port 465 expects TLS from the first byte", NULL}},
+     {"     decided: 530 5.7.0 Encryption required: port 465 expects TLS from the first byte", NULL}},
     {"port=587 auth=LOGIN user=alice@example.org tls=TLSv1.3 from=bob@example.org rcpt=x@y.test",
      {"  -> 553 5.7.1 <bob@example.org>: Sender address rejected: not owned by user alice@example.org", NULL}},
     {"port=587 auth=LOGIN user=alice@example.org tls=TLSv1.3 from=alice@example.org rcpt=x@y.test",
@@ -77,6 +79,16 @@ static const struct explain_case {
       "RCPT TO:<d@example.org>\n  -> 250 2.1.5", NULL}},
     {"port=2626 client=192.0.2.9 from=a@b.test rcpt=x@elsewhere.test",
      {"role:    unknown", "  -> 554 5.7.1 <x@elsewhere.test>: Relay access denied", NULL}},
+    /* issue 26: DelayReject yes shows where a MAIL-stage refusal is given */
+    {"port=25 client=192.0.2.9 auth=PLAIN user=alice from=alice@example.org rcpt=b@example.org,c@example.org",
+     {"MAIL FROM:<alice@example.org>\n  -> 250 2.1.0 Ok (the MTA's answer: portrole gives no reply at MAIL)\n"
+      "     decided: 550 5.7.1 Port 25",
+      "     stage: decided at MAIL, given at the first RCPT and every later one (DelayReject yes)",
+      "RCPT TO:<c@example.org>\n  -> 550 5.7.1 Port 25 is for server-to-server delivery",
+      "rcpt=<c@example.org> action=reject violation=auth-on-mx"}},
+    {"port=25 client=192.0.2.9 from=a@b.test rcpt=x@elsewhere.test",
+     {"  -> 554 5.7.1 <x@elsewhere.test>: Relay access denied",
+      "     stage: decided and given at RCPT (this recipient only)", NULL}},
 };
 
 START_TEST(test_explain)
@@ -117,6 +129,49 @@ START_TEST(test_explain_audit)
 }
 END_TEST
 
+/* explain_with - the -x output of spec under its own config */
+static char *explain_with(const char *conf, const char *spec)
+{
+    strbuf err = STRBUF_INIT;
+    struct pr_config *c = testconf_load(conf, &err);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+
+    ck_assert_msg(c != NULL, "%s", strbuf_str(&err));
+    ck_assert_int_eq(explain_run(c, spec, fp, &err), 0);
+    fclose(fp);
+    config_free(c);
+    strbuf_release(&err);
+    return buf;
+}
+
+START_TEST(test_explain_delay_reject)
+{
+    const char *spec = "port=587 auth=LOGIN user=alice@example.org tls=TLSv1.3 "
+        "from=bob@example.org rcpt=x@y.test,z@y.test";
+    char *no = explain_with("LocalDomains example.org\nSenderPolicy login\nSPF off\nDKIM off\n"
+                            "DelayReject no\n", spec);
+    char *yes = explain_with("LocalDomains example.org\nSenderPolicy login\nSPF off\nDKIM off\n",
+                             spec);
+
+    /* no: refused at MAIL, no RCPT shown, the log line has no recipient */
+    ck_assert_msg(strstr(no, "MAIL FROM:<bob@example.org>\n  -> 553 5.7.1 <bob@example.org>: "
+                         "Sender address rejected") != NULL, "%s", no);
+    ck_assert_msg(strstr(no, "stage: decided and given at MAIL (DelayReject no)") != NULL, "%s", no);
+    ck_assert_msg(strstr(no, "RCPT TO:") == NULL, "%s", no);
+    ck_assert_msg(strstr(no, "rcpt= action=reject violation=sender-mismatch") != NULL, "%s", no);
+    /* yes (the default): the same reply at each RCPT, per recipient */
+    ck_assert_msg(strstr(yes, "RCPT TO:<x@y.test>\n  -> 553 5.7.1 <bob@example.org>: Sender address "
+                         "rejected: not owned by user alice@example.org (ref ") != NULL, "%s", yes);
+    ck_assert_msg(strstr(yes, "RCPT TO:<z@y.test>\n  -> 553 5.7.1") != NULL, "%s", yes);
+    ck_assert_msg(strstr(yes, "rcpt=<z@y.test> action=reject violation=sender-mismatch") != NULL,
+                  "%s", yes);
+    free(no);
+    free(yes);
+}
+END_TEST
+
 START_TEST(test_explain_errors)
 {
     strbuf err = STRBUF_INIT;
@@ -144,6 +199,7 @@ int main(void)
     tcase_add_loop_test(tc, test_explain, 0, sizeof(cases) / sizeof(cases[0]));
     tcase_add_test(tc, test_explain_audit);
     tcase_add_test(tc, test_explain_errors);
+    tcase_add_test(tc, test_explain_delay_reject);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

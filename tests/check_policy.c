@@ -416,19 +416,29 @@ END_TEST
 static const struct refuse_case {
     const char *extra;          /* appended to base_conf */
     int mail, rcpt;             /* policy_*_can_refuse() */
+    int mail_replies, rcpt_replies;     /* policy_*_replies(): the stage waits for us */
 } refuse_cases[] = {
-    {"", 1, 1},
-    {"Mode audit\n", 0, 0},
+    /* DelayReject yes (default): MAIL never replies, RCPT gives both stages' refusals */
+    {"", 1, 1, 0, 1},
+    {"Mode audit\n", 0, 0, 0, 0},
     {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
-     "Action cleartext-submission ignore\nAction sender-mismatch tag\n", 0, 1},
-    {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
-     "Action cleartext-submission ignore\nAction sender-mismatch tag\n"
-     "Action spf-fail tempfail\n", 1, 1},
+     "Action cleartext-submission ignore\nAction sender-mismatch tag\n", 0, 1, 0, 1},
     {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
      "Action cleartext-submission ignore\nAction sender-mismatch tag\n"
-     "Action local-sender-on-mx reject\n", 1, 1},
-    {"Action unauth-relay tag\n", 1, 0},
-    {"Action unauth-relay tempfail\nMode audit\n", 0, 0},
+     "Action spf-fail tempfail\n", 1, 1, 0, 1},
+    {"Action auth-on-mx tag\nAction unknown-listener tag\nAction unauth-submission tag\n"
+     "Action cleartext-submission ignore\nAction sender-mismatch tag\n"
+     "Action local-sender-on-mx reject\n", 1, 1, 0, 1},
+    {"Action unauth-relay tag\n", 1, 0, 0, 1},
+    {"Action unauth-relay tempfail\nMode audit\n", 0, 0, 0, 0},
+    /* issue 26: only a MAIL-stage refusal makes RCPT wait when relay is tagged */
+    {"Action unauth-relay tag\nAction auth-on-mx tag\nAction unknown-listener tag\n"
+     "Action unauth-submission tag\nAction cleartext-submission ignore\n"
+     "Action sender-mismatch tag\n", 0, 0, 0, 0},
+    /* DelayReject no: each stage replies when it can refuse */
+    {"DelayReject no\n", 1, 1, 1, 1},
+    {"DelayReject no\nAction unauth-relay tag\n", 1, 0, 1, 0},
+    {"DelayReject no\nMode audit\n", 0, 0, 0, 0},
 };
 
 START_TEST(test_can_refuse)
@@ -442,6 +452,8 @@ START_TEST(test_can_refuse)
     ck_assert_msg(cfg != NULL, "%s", strbuf_str(&err));
     ck_assert_int_eq(policy_mail_can_refuse(cfg), c->mail);
     ck_assert_int_eq(policy_rcpt_can_refuse(cfg), c->rcpt);
+    ck_assert_int_eq(policy_mail_replies(cfg), c->mail_replies);
+    ck_assert_int_eq(policy_rcpt_replies(cfg), c->rcpt_replies);
     /* The promise the glue relies on: a stage that "cannot refuse" never does. */
     for (int i = 0; i < MATRIX_SIZE / 2; i++) {
         struct pr_facts f = {0};

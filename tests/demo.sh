@@ -201,6 +201,17 @@ told() {
     [ -n "$r" ] || r=$(pf_replies "$1" | grep -E '^250 2\.0\.0 Ok: queued' | tail -1)
     echo "${r:-(no reply)}"
 }
+# told_at NAME - the SMTP command whose reply told the client (MAIL, RCPT,
+# or DATA for the end of the message): a MAIL-stage refusal is given at
+# RCPT by default (DelayReject yes), so this is where the client hears it.
+told_at() {
+    awk '/^ *[-~*]*> / { line = $0; sub(/^ *[-~*]*> */, "", line); v = toupper(substr(line, 1, 4))
+                         c = (v == "MAIL" || v == "RCPT" || v == "EHLO" || v == "HELO" || v == "AUTH" \
+                              || v == "STAR" || v == "QUIT") ? v : "DATA"; next }
+         /^ *<[-*~]* *[45][0-9][0-9] / { print c; found = 1; exit }
+         /^ *<[-*~]* *250 2\.0\.0 Ok: queued/ { last = "DATA" }
+         END { if (!found) print (last ? last : "-") }' "$PF_DIR/out/$1.txt" 2>/dev/null
+}
 # delivered NAME - where the message ended.
 delivered() {
     local m s
@@ -240,16 +251,21 @@ trunc() { local s=$1 w=$2; [ ${#s} -le $w ] && echo "$s" || echo "${s:0:$((w - 1
 # (the port column is as wide as its heading, in any language)
 PW=$(cols "$(t PORT)")
 [ "$PW" -ge 4 ] || PW=4
-row() { printf '%s %s %s %s %s\n' "$(pad "$1" 41)" "$(pad "$2" $PW)" "$(pad "$3" 54)" "$(pad "$4" 15)" "$5"; }
+AW=$(cols "$(t AT)")
+[ "$AW" -ge 4 ] || AW=4
+row() { printf '%s %s %s %s %s %s\n' "$(pad "$1" 41)" "$(pad "$2" $PW)" "$(pad "$3" $AW)" "$(pad "$4" 54)" "$(pad "$5" 15)" "$6"; }
 echo
-row "$(t SCENARIO)" "$(t PORT)" "$(t 'CLIENT WAS TOLD')" "$(t DELIVERED)" "X-PORT-ROLE"
+row "$(t SCENARIO)" "$(t PORT)" "$(t AT)" "$(t 'CLIENT WAS TOLD')" "$(t DELIVERED)" "X-PORT-ROLE"
 row ----------------------------------------- "$(printf '%*s' $PW '' | tr ' ' -)" \
+    "$(printf '%*s' $AW '' | tr ' ' -)" \
     ------------------------------------------------------ --------------- ------------------------------
 for i in "${!NAMES[@]}"; do
     n=s$((i + 1))
-    row "${NAMES[$i]}" "${PORTS[$i]}" "$(trunc "$(told $n)" 54)" "$(delivered $n)" "$(verdict $n)"
+    row "${NAMES[$i]}" "${PORTS[$i]}" "$(told_at $n)" "$(trunc "$(told $n)" 54)" "$(delivered $n)" "$(verdict $n)"
 done
 t "(25* = a port 25 that wrongly offers AUTH; the demo's ports are 10025/10026, 10587, 10465)"
+echo
+t "(AT = the command whose reply told the client: portrole decides a port's rule at MAIL and, as Postfix's smtpd_delay_reject does, gives the refusal at each RCPT; DelayReject no: at MAIL)"
 echo
 echo
 t "In full:"
@@ -267,7 +283,8 @@ for i in "${!NAMES[@]}"; do
     n=s$((i + 1))
     # shellcheck disable=SC2059
     echo "  ${NAMES[$i]} ($(printf "$(t 'port %s')" "${PORTS[$i]}"))"
-    echo "    $L_TOLD $(told $n)"
+    # shellcheck disable=SC2059
+    echo "    $L_TOLD $(printf "$(t 'at %s:')" "$(told_at $n)") $(told $n)"
     f=$(pf_find_msg $n | head -1)
     if [ -n "$f" ]; then
         pf_header "$f" X-Port-Role | head -1 | fold -s -w 100 |
@@ -318,6 +335,12 @@ expect() {  # expect N REGEX - what the client was told + the header verdict
 expect s1 '^250 .*role=submission,.*verdict=pass$'
 expect s2 '^250 .*role=submissions,.*verdict=pass$'
 expect s3 '^550 5\.7\.1 Port 25 is for server-to-server delivery.*\(ref [0-9a-f]{12}\) -$'
+# The MAIL-stage refusal reaches the client at RCPT (DelayReject yes).
+if [ "$(told_at s3)" != RCPT ]; then
+    bad="$bad s3"
+    whys="${whys}s3: auth-on-mx was told at $(told_at s3), not at RCPT (DelayReject yes)
+"
+fi
 expect s4 '^554 5\.7\.1 <victim@elsewhere\.test>: Relay access denied.*\(ref [0-9a-f]{12}\) -$'
 expect s5 '^250 .*role=mx,.*verdict=tag,violations=local-sender-on-mx$'
 expect s6 '^250 .*role=mx,.*verdict=pass$'

@@ -9,6 +9,10 @@
 #	bench_tag                # "" or "LOADED " to put before every figure
 #	bench_stats [FMT] < numbers  # "min median max", each printf FMT (%.4g)
 #	bench_ratio A B          # A / B, four decimals
+#	bench_order ROUND V...   # the variants, rotated by ROUND - 1
+#	bench_sent               # deliveries in the fixture's maillog so far
+#	bench_timed_send N OUT CMD...  # one timed smtp-source run: sets
+#	                         # BENCH_ACCEPT BENCH_E2E (msg/s) BENCH_SECONDS
 #
 # DESCRIPTION
 #	A figure taken on a busy machine compresses every ratio towards 1
@@ -19,8 +23,17 @@
 #	header says LOADED and bench_tag puts "LOADED " before every figure
 #	line, so such output cannot be mistaken for a measurement.
 #
+#	bench_timed_send is the one timing function of e2e.sh and stack.sh:
+#	it runs CMD (an smtp-source that sends N messages to the fixture's
+#	Postfix, output in OUT), waits until the queue is empty, and checks
+#	that the maillog gained N deliveries. BENCH_ACCEPT is N / CMD's wall
+#	time (the SMTP accept rate a sender sees), BENCH_E2E N / the time
+#	until the queue was empty (end to end), BENCH_SECONDS that time.
+#
 # DIAGNOSTICS
 #	bench_header exits 75 when the machine is loaded and no override.
+#	bench_timed_send returns 1 with the reason on stderr when CMD fails,
+#	the queue does not drain in 300 s or messages are missing.
 
 BENCH_MAX_LOAD=${BENCH_MAX_LOAD:-1.5}
 BENCH_LOADED=0
@@ -87,4 +100,31 @@ bench_order() {
     n=$#
     local -a v=("$@")
     for ((i = 0; i < n; i++)); do printf '%s ' "${v[$(( (i + r - 1) % n ))]}"; done
+}
+
+# bench_sent - how many deliveries the fixture's maillog shows so far.
+bench_sent() {
+    grep -c ' status=sent ' "$PF_DIR/log/maillog" 2>/dev/null || true
+}
+
+# bench_timed_send N OUT CMD... - time CMD (sends N messages), wait for the
+# queue, check the deliveries; sets BENCH_ACCEPT, BENCH_E2E, BENCH_SECONDS.
+bench_timed_send() {
+    local n=$1 out=$2 before after t0 t1 t2
+    shift 2
+    BENCH_ACCEPT= BENCH_E2E= BENCH_SECONDS=
+    before=$(bench_sent)
+    t0=$(date +%s.%N)
+    "$@" >"$out" 2>&1 || { cat "$out" >&2; echo "bench: $1 failed" >&2; return 1; }
+    t1=$(date +%s.%N)
+    pf_wait_queue_empty 300 || { echo "bench: the queue did not drain" >&2; return 1; }
+    t2=$(date +%s.%N)
+    after=$(bench_sent)
+    if [ $((after - before)) -lt "$n" ]; then
+        echo "bench: $((after - before)) of $n messages delivered; see" \
+            "$(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog" 2>/dev/null)" >&2
+        return 1
+    fi
+    read -r BENCH_ACCEPT BENCH_E2E BENCH_SECONDS < <(awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" \
+        'BEGIN { printf "%.1f %.1f %.6f\n", n / (b - a), n / (c - a), c - a }')
 }

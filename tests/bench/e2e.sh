@@ -15,7 +15,11 @@
 #	starts the milters on that transport - floor-milter (every stage
 #	negotiated away but end of message, one header inserted), the same
 #	with -d, "decide" (MAIL and RCPT also sent and answered: the floor of
-#	a milter that decides where SPEC says portrole must), noop-milter
+#	a milter that decides at both stages), "rcpt" (floor-milter -r: RCPT
+#	alone sent and answered continue, one header at end of message: the
+#	cheapest milter that can refuse relay per recipient, and the stage
+#	portrole gives every refusal at by default; on inet with -n, so
+#	TCP_NODELAY on its listening socket), noop-milter
 #	(every callback, a reply to each) and three portrole-milters, all
 #	with SPF off and DKIM off: "portrole" (Mode enforce, the default),
 #	"audit" (Mode audit: nothing can be refused at MAIL or RCPT, so those
@@ -23,7 +27,7 @@
 #	StatsFile, StatsInterval 1: the metrics' cost) - then
 #	runs BENCH_E2E_ROUNDS rounds. A round switches main.cf's
 #	smtpd_milters (postconf -e + postfix reload) to none, floor, decide,
-#	noop, portrole, audit and stats, in an order that rotates by one each
+#	rcpt, noop, portrole, audit and stats, in an order that rotates by one each
 #	round, and smtp-source sends BENCH_E2E_MESSAGES 2 KB messages over 20
 #	sessions to the port-25-role listener, one foreign recipient each
 #	(the client, 127.0.0.1, is in portrole's default TrustedNetworks, so
@@ -43,9 +47,15 @@
 #	what portrole's process spends over the cheapest milter's).
 #	Every message must be delivered ("status=sent" in the maillog).
 #	Each socket type ends with the per-round ratios portrole/none and
-#	portrole/floor (also portrole/decide, floor/none, decide/floor,
-#	noop/none, audit/floor and stats/portrole): median (min..max). The
-#	stats variant must have written its metrics file.
+#	portrole/rcpt (also portrole/floor, portrole/decide, rcpt/none,
+#	rcpt/floor, floor/none, decide/floor, noop/none, audit/floor and
+#	stats/portrole): median (min..max), and the milter CPU differences
+#	(portrole-rcpt: what portrole's process spends per message over the
+#	RCPT-only floor's). The stats variant must have written its metrics
+#	file. With both socket types, a last block compares them (inet/unix
+#	of each variant's median accept rate: what the transport costs) and
+#	checks issue 26's bars: portrole >= 0.97 x the RCPT-only floor on
+#	unix, >= 0.95 x on inet, milter CPU portrole-rcpt <= 150 us/msg.
 #
 #	The machine is checked first (tests/bench/bench-lib.sh): CPU model,
 #	load average before and after; a 1-minute load above 1.5 refuses,
@@ -71,9 +81,9 @@ MSGS=${BENCH_E2E_MESSAGES:-2000}
 SOCKETS=${BENCH_E2E_SOCKETS:-unix inet}
 SESSIONS=20
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
-VARIANTS="none floor decide noop portrole audit stats"
+VARIANTS="none floor decide rcpt noop portrole audit stats"
 PORTROLES="portrole audit stats"
-RATIOS="portrole/none portrole/floor portrole/decide floor/none decide/floor noop/none audit/floor stats/portrole"
+RATIOS="portrole/none portrole/rcpt portrole/floor portrole/decide rcpt/none rcpt/floor floor/none decide/floor noop/none audit/floor stats/portrole"
 HERE=$(cd "$(dirname "$0")" && pwd)
 NOOP=$B/tests/bench/noop-milter
 FLOOR=$B/tests/bench/floor-milter
@@ -97,6 +107,7 @@ done
 PF_PORT_MX=12025 PF_PORT_MXAUTH=12026 PF_PORT_SUB=12587 PF_PORT_SUBMAY=12588
 PF_PORT_SUBS=12465 PF_PORT_SINK=12525 PF_PORT_MILTER=12099
 NOOP_PORT=12098 FLOOR_PORT=12097 AUDIT_PORT=12096 STATS_PORT=12095 DECIDE_PORT=12094
+RCPT_PORT=12093
 
 bench_header "Postfix accept rate: $ROUNDS rounds x $MSGS messages x 2 KB, $SESSIONS sessions, sockets: $SOCKETS"
 echo "$(postconf -d mail_version 2>/dev/null | sed 's/ = / /'), $(dpkg-query -W -f='libmilter ${Version}' libmilter1.0.1 2>/dev/null)"
@@ -142,6 +153,7 @@ sock_of() {
     local port
     case $2 in
     floor) port=$FLOOR_PORT ;; decide) port=$DECIDE_PORT ;; noop) port=$NOOP_PORT ;;
+    rcpt) port=$RCPT_PORT ;;
     audit) port=$AUDIT_PORT ;; stats) port=$STATS_PORT ;; *) port=$PF_PORT_MILTER ;;
     esac
     if [ "$1" = unix ]; then echo "unix:$T/sock/$2.sock"
@@ -162,7 +174,7 @@ wait_sock() {
     done
 }
 
-# milters_start TRANSPORT - floor, decide, noop and the three portroles on that
+# milters_start TRANSPORT - floor, decide, rcpt, noop and the three portroles on that
 # transport; unix sockets world-writable (umask 0) so that user postfix may
 # connect.
 milters_start() {
@@ -185,6 +197,11 @@ EOF
     MPID[floor]=$!
     (umask 0; exec "$FLOOR" -d -p "$(sock_of "$1" decide milter)") >"$T/decide.log" 2>&1 &
     MPID[decide]=$!
+    # The RCPT-only floor: on inet with TCP_NODELAY on its listening socket.
+    local nodelay=
+    [ "$1" = inet ] && nodelay=-n
+    (umask 0; exec "$FLOOR" -r $nodelay -p "$(sock_of "$1" rcpt milter)") >"$T/rcpt.log" 2>&1 &
+    MPID[rcpt]=$!
     (umask 0; exec "$NOOP" -p "$(sock_of "$1" noop milter)") >"$T/noop.log" 2>&1 &
     MPID[noop]=$!
     for s in $PORTROLES; do
@@ -194,6 +211,14 @@ EOF
     for s in "${!MPID[@]}"; do
         wait_sock "$1" "$s" || fail "$s did not start on $1: $(tail -3 "$T/$s.log")"
     done
+    if [ "$1" = inet ]; then
+        # It says so right after listen(), which wait_sock may beat.
+        local i=0
+        until grep -q 'TCP_NODELAY on the listening socket' "$T/rcpt.log"; do
+            [ $i -ge 150 ] && fail "the RCPT-only floor did not set TCP_NODELAY: $(cat "$T/rcpt.log")"
+            sleep 0.1; i=$((i + 1))
+        done
+    fi
 }
 
 # use TRANSPORT MILTER - point smtpd at MILTER (or none) and reload Postfix.
@@ -205,9 +230,6 @@ use() {
     postfix -c "$PF_DIR/etc" reload >/dev/null 2>&1 || return 1
     sleep 1
 }
-
-# sent - how many deliveries the maillog shows so far.
-sent() { grep -c ' status=sent ' "$PF_DIR/log/maillog" 2>/dev/null || true; }
 
 # cpu_busy - the CPU time the whole machine has been busy, in clock ticks
 # (user, nice, system, irq, softirq of /proc/stat's "cpu" line).
@@ -228,25 +250,17 @@ cpu_proc() {
 # until the queue is empty the machine's busy share and the milter's CPU
 # time per message.
 run() {
-    local before t0 t1 t2 after c0 c1 m0 m1 out=$T/source.$1.$2.$3
+    local c0 c1 m0 m1
     use "$1" "$2" || fail "could not switch Postfix to $2 ($1)"
-    before=$(sent)
     m0=$(cpu_proc "${MPID[$2]}") c0=$(cpu_busy)
-    t0=$(date +%s.%N)
-    smtp-source -s $SESSIONS -m "$MSGS" -l 2048 -f sender@example.net \
-        -t user@example.org -M client.example.net "127.0.0.1:$PF_PORT_MX" \
-        >"$out" 2>&1 || { cat "$out" >&2; fail "smtp-source ($2, $1)"; }
-    t1=$(date +%s.%N)
-    pf_wait_queue_empty 300 || fail "queue not empty ($2, $1)"
-    t2=$(date +%s.%N)
+    bench_timed_send "$MSGS" "$T/source.$1.$2.$3" smtp-source -s $SESSIONS -m "$MSGS" -l 2048 \
+        -f sender@example.net -t user@example.org -M client.example.net \
+        "127.0.0.1:$PF_PORT_MX" || fail "$2 ($1): see above"
     c1=$(cpu_busy) m1=$(cpu_proc "${MPID[$2]}")
-    after=$(sent)
-    [ $((after - before)) -ge "$MSGS" ] ||
-        fail "$2 ($1): $((after - before)) of $MSGS messages delivered; see $(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog")"
-    awk -v n="$MSGS" -v a="$t0" -v b="$t1" -v e="$t2" -v tick="$TICK_US" \
+    awk -v n="$MSGS" -v s="$BENCH_SECONDS" -v tick="$TICK_US" \
         -v c="$((c1 - c0))" -v m="$((m1 - m0))" -v cores="$(nproc)" \
-        'BEGIN { printf "%.1f %.1f %.0f %.0f\n", n / (b - a), n / (e - a),
-                 100 * c * tick / 1e6 / (cores * (e - a)), m * tick / n }'
+        -v acc="$BENCH_ACCEPT" -v e2e="$BENCH_E2E" \
+        'BEGIN { printf "%s %s %.0f %.0f\n", acc, e2e, 100 * c * tick / 1e6 / (cores * s), m * tick / n }'
 }
 
 # bench TRANSPORT - every round on one transport, then its summary.
@@ -302,7 +316,32 @@ bench() {
     done
 }
 
+# median FILE - the median of the numbers in FILE.
+median() { set -- $(bench_stats <"$1"); echo "$2"; }
+
+# bar NAME VALUE OP LIMIT - one of issue 26's bars: "meets" or "short".
+bar() {
+    if awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN { exit !(op == ">=" ? v >= l : v <= l) }'; then
+        printf '%sbar %s: %s %s %s: meets\n' "$(bench_tag)" "$1" "$2" "$3" "$4"
+    else
+        printf '%sbar %s: %s %s %s: short\n' "$(bench_tag)" "$1" "$2" "$3" "$4"
+    fi
+}
+
 for x in $SOCKETS; do bench "$x"; done
+if [ -e "$T/acc.unix.rcpt" ] && [ -e "$T/acc.inet.rcpt" ]; then
+    echo "== inet against unix (the ratio of the median SMTP accept rates)"
+    for m in $VARIANTS; do
+        printf '%s%s inet/unix SMTP accept = %.2f\n' "$(bench_tag)" "$m" \
+            "$(bench_ratio "$(median "$T/acc.inet.$m")" "$(median "$T/acc.unix.$m")")"
+    done
+fi
+echo "== issue 26's bars (medians of the per-round figures)"
+for x in $SOCKETS; do
+    case $x in unix) lim=0.97 ;; *) lim=0.95 ;; esac
+    bar "portrole/rcpt SMTP accept ($x)" "$(median "$T/ratio.acc.$x.portrole.rcpt")" ">=" $lim
+    bar "milter CPU portrole-rcpt ($x, us/msg)" "$(median "$T/diff.mcpu.$x.portrole.rcpt")" "<=" 150
+done
 bench_load_line after
 [ "$BENCH_LOADED" = 1 ] && echo "LOADED: these figures were taken on a loaded machine; do not quote them"
 exit 0

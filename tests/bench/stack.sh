@@ -283,23 +283,11 @@ smtp-sink -u nobody -c 127.0.0.1:$PF_PORT_SINK 256 >"$T/sink.log" 2>&1 &
 COUNT_SINK_PID=$!
 pf_wait_port up 15 $PF_PORT_SINK || fail "smtp-sink did not start"
 
-sent() { grep -c ' status=sent ' "$PF_DIR/log/maillog" 2>/dev/null || true; }
-
-# run VARIANT ROUND - one timed run; prints "accept/s e2e/s".
+# run VARIANT ROUND - one timed run (bench-lib.sh); prints "accept/s e2e/s".
 run() {
-    local before t0 t1 t2 after out=$T/source.$1.$2
     use "$1" || fail "could not switch Postfix to $1"
-    before=$(sent)
-    t0=$(date +%s.%N)
-    send "$MSGS" >"$out" 2>&1 || { cat "$out" >&2; fail "smtp-source ($1)"; }
-    t1=$(date +%s.%N)
-    pf_wait_queue_empty 300 || fail "queue not empty ($1)"
-    t2=$(date +%s.%N)
-    after=$(sent)
-    [ $((after - before)) -ge "$MSGS" ] ||
-        fail "$1: $((after - before)) of $MSGS messages delivered; see $(grep -m3 -E 'milter|reject|defer' "$PF_DIR/log/maillog")"
-    awk -v n="$MSGS" -v a="$t0" -v b="$t1" -v c="$t2" \
-        'BEGIN { printf "%.1f %.1f\n", n / (b - a), n / (c - a) }'
+    bench_timed_send "$MSGS" "$T/source.$1.$2" send "$MSGS" || fail "$1: see above"
+    echo "$BENCH_ACCEPT $BENCH_E2E"
 }
 
 RATIOS="portrole/stack portrole/portrole-off portrole-off/stack"

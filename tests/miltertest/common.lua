@@ -110,6 +110,25 @@ function mail(conn, from, macros)
     return mt.getreply(conn)
 end
 
+-- nodelay - the daemon runs with "DelayReject no" (the shell passed -D delay=no)
+nodelay = (delay == "no")
+
+-- mail_refused - a MAIL-stage refusal where SPEC gives it: at MAIL with
+-- DelayReject no; else MAIL continues and the first RCPT and every later
+-- one get the reply (rcpts: the recipients to try, {} for none)
+function mail_refused(conn, from, macros, what, rcpts)
+    local r = mail(conn, from, macros)
+    if nodelay then
+        return is(r, SMFIR_REPLYCODE, what .. ": MAIL rejected (DelayReject no)")
+    end
+    local good = is(r, SMFIR_CONTINUE, what .. ": MAIL continues, the refusal waits for RCPT")
+    for i, to in ipairs(rcpts or {"postmaster@example.test"}) do
+        good = is(rcpt(conn, to), SMFIR_REPLYCODE,
+                  what .. ": RCPT " .. i .. " <" .. to .. "> gets the MAIL-stage refusal") and good
+    end
+    return good
+end
+
 -- auth - the MAIL macros of an authenticated client
 function auth(login, extra)
     local m = {"{auth_type}", "PLAIN", "{auth_authen}", login, "{mail_addr}", login}

@@ -1,9 +1,9 @@
 -- SPDX-License-Identifier: BSD-2-Clause
 -- reload.lua - SIGHUP: a connection opened before the reload keeps its
 -- config; new connections follow the new one. -D step=before|after|broken:
---   before: auth-on-mx is rejected (default action)
+--   before: auth-on-mx is rejected at RCPT (default action, DelayReject yes)
 --   after:  (Action auth-on-mx tag) new connections are tagged
---   pinned: open, wait for the shell to reload, then MAIL: still rejected
+--   pinned: open, wait for the shell to reload, then MAIL, RCPT: still rejected
 dofile(srcdir .. "/tests/miltertest/common.lua")
 
 local function auth_on_mx(tagname)
@@ -16,7 +16,9 @@ end
 local conn, r
 if step == "before" or step == "broken" then
     conn, r = auth_on_mx("reload-" .. step)
-    is(r, SMFIR_REPLYCODE, "reload " .. step .. ": auth-on-mx rejected (default action)")
+    is(r, SMFIR_CONTINUE, "reload " .. step .. ": MAIL continues (DelayReject yes)")
+    is(rcpt(conn, "x@example.test"), SMFIR_REPLYCODE,
+       "reload " .. step .. ": auth-on-mx rejected at RCPT (default action)")
     mt.disconnect(conn)
 elseif step == "after" then
     conn, r = auth_on_mx("reload-after")
@@ -32,7 +34,9 @@ elseif step == "pinned" then
     os.execute(hup)
     mt.sleep(1)
     r = mail(conn, "reload-pinned@example.test", auth("reload-pinned@example.test"))
-    is(r, SMFIR_REPLYCODE, "reload pinned: a connection opened before SIGHUP keeps the old config")
+    is(r, SMFIR_CONTINUE, "reload pinned: MAIL continues (DelayReject yes)")
+    is(rcpt(conn, "x@example.test"), SMFIR_REPLYCODE,
+       "reload pinned: a connection opened before SIGHUP keeps the old config")
     mt.disconnect(conn)
     conn, r = auth_on_mx("reload-new")
     is(r, SMFIR_CONTINUE, "reload pinned: a connection opened after SIGHUP follows the new config")

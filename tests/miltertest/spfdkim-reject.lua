@@ -1,12 +1,12 @@
 -- SPDX-License-Identifier: BSD-2-Clause
--- spfdkim-reject.lua - "Action spf-fail reject": an SPF fail is refused at
--- MAIL (the text is checked on the wire by tests/spfdkim.test), every other
--- result goes on. The daemon is spfdkim.test's second one.
+-- spfdkim-reject.lua - "Action spf-fail reject": an SPF fail is decided at
+-- MAIL and refused at RCPT (DelayReject yes; the text is checked on the
+-- wire by tests/spfdkim.test), every other result goes on. The daemon is spfdkim.test's second one.
 dofile(srcdir .. "/tests/miltertest/common.lua")
 
 local conn
 
--- {sender, HELO, expected MAIL reply}
+-- {sender, HELO, expected RCPT reply}
 local rows = {
     {"a@fail.example.net", "client.example.net", SMFIR_REPLYCODE},
     {"", "helo-fail.example.net", SMFIR_REPLYCODE},
@@ -18,7 +18,9 @@ local rows = {
 for _, r in ipairs(rows) do
     conn = open(port("25"), "192.0.2.9")
     helo(conn, nil, r[2])
-    is(mail(conn, r[1]), r[3], "reject mode: MAIL <" .. r[1] .. "> HELO " .. r[2])
+    -- DelayReject yes: MAIL always continues, the refusal comes at RCPT.
+    is(mail(conn, r[1]), SMFIR_CONTINUE, "reject mode: MAIL <" .. r[1] .. "> HELO " .. r[2] .. " continues")
+    is(rcpt(conn, "bob@example.test"), r[3], "reject mode: RCPT after MAIL <" .. r[1] .. "> HELO " .. r[2])
     mt.disconnect(conn)
 end
 

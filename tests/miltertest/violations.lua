@@ -2,20 +2,27 @@
 -- violations.lua - each MAIL-stage violation's reply, and the passes next
 -- to them. The reply texts are checked by the shell in the daemon's log
 -- (miltertest does not expose them) and by cli.test through -x.
+-- With the default DelayReject yes each MAIL-stage refusal is given at the
+-- first RCPT and every later one; -D delay=no: at MAIL.
 dofile(srcdir .. "/tests/miltertest/common.lua")
 
 local conn, r
 
 -- auth-on-mx: {auth_type}/{auth_authen} on port 25.
 conn = open(port("25"))
--- Enforce mode refuses at MAIL and RCPT: the MTA must wait for those replies.
-check(not mt.test_option(conn, SMFIP_NR_MAIL), "enforce: MAIL is answered")
+-- Enforce mode refuses at RCPT (and at MAIL with DelayReject no): the MTA
+-- waits for those replies, and only for those.
+if nodelay then
+    check(not mt.test_option(conn, SMFIP_NR_MAIL), "DelayReject no: MAIL is answered")
+else
+    check(mt.test_option(conn, SMFIP_NR_MAIL), "DelayReject yes: MAIL negotiated with no reply (SMFIP_NR_MAIL)")
+end
 check(not mt.test_option(conn, SMFIP_NR_RCPT), "enforce: RCPT is answered")
 -- Only SPF reads HELO: with SPF off the MTA does not send it.
 check(mt.test_option(conn, SMFIP_NOHELO), "SPF off: HELO negotiated away")
 helo(conn, "TLSv1.3")
-is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
-   "auth-on-mx: MAIL rejected with a reply")
+mail_refused(conn, "alice@example.test", auth("alice@example.test"), "auth-on-mx",
+             {"colleague@example.test", "boss@example.test"})
 mt.disconnect(conn)
 
 -- {auth_author} alone is not authentication: no auth-on-mx.
@@ -33,35 +40,52 @@ mt.disconnect(conn)
 -- {auth_authen} without {auth_type} is authentication.
 conn = open(port("25"))
 helo(conn)
-is(mail(conn, "authen1@example.test", {"{auth_authen}", "carol@example.test"}), SMFIR_REPLYCODE,
-   "{auth_authen} alone on port 25: auth-on-mx")
+mail_refused(conn, "authen1@example.test", {"{auth_authen}", "carol@example.test"},
+             "{auth_authen} alone on port 25: auth-on-mx", {"authen1rcpt@example.test"})
 mt.disconnect(conn)
 
 -- unauth-submission: 587 with TLS, no AUTH.
 conn = open(port("587"))
 helo(conn, "TLSv1.3")
-is(mail(conn, "unauth1@example.test"), SMFIR_REPLYCODE, "unauth-submission: MAIL rejected")
+mail_refused(conn, "unauth1@example.test", nil, "unauth-submission", {"friend1@remote.test"})
 mt.disconnect(conn)
 
 -- cleartext-submission: 587 with AUTH, no TLS.
 conn = open(port("587"))
 helo(conn)
-is(mail(conn, "alice@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
-   "cleartext-submission on 587: MAIL rejected")
+mail_refused(conn, "alice@example.test", auth("alice@example.test"), "cleartext-submission on 587",
+             {"friend2@remote.test"})
 mt.disconnect(conn)
 
 -- 465 without TLS.
 conn = open(port("465"))
 helo(conn)
-is(mail(conn, "alice@example.test", auth("alice@example.test", {"i", "CLEAR465"})), SMFIR_REPLYCODE,
-   "cleartext-submission on 465: MAIL rejected")
+mail_refused(conn, "alice@example.test", auth("alice@example.test", {"i", "CLEAR465"}),
+             "cleartext-submission on 465", {"friend3@remote.test"})
 mt.disconnect(conn)
 
 -- sender-mismatch: alice sends as bob (SenderPolicy login).
 conn = open(port("587"))
 helo(conn, "TLSv1.3")
-is(mail(conn, "bob@example.test", auth("alice@example.test")), SMFIR_REPLYCODE,
-   "sender-mismatch: MAIL rejected")
+-- An authenticated submission: the refusal is given per recipient, each one.
+mail_refused(conn, "bob@example.test", auth("alice@example.test"), "sender-mismatch",
+             {"friend4@remote.test", "friend5@remote.test", "colleague@example.test"})
+mt.disconnect(conn)
+
+-- A transaction that ends before any RCPT: MAIL continues, the decision is
+-- logged once at abort (the shell counts the lines), abort may come twice.
+conn = open(port("587"))
+helo(conn, "TLSv1.3")
+mail_refused(conn, "norcpt1@example.test", nil, "unauth-submission, no RCPT", {})
+must(mt.abort(conn), "abort")
+must(mt.abort(conn), "second abort")
+-- The next transaction of the same connection is judged afresh.
+mail_refused(conn, "norcpt2@example.test", nil, "unauth-submission after abort", {"friend6@remote.test"})
+mt.disconnect(conn)
+-- One that ends with the connection, before any RCPT: logged at close.
+conn = open(port("587"))
+helo(conn, "TLSv1.3")
+mail_refused(conn, "norcpt3@example.test", nil, "unauth-submission, closed before RCPT", {})
 mt.disconnect(conn)
 
 -- SenderLoginMap: alias and @domain entries let alice send.
@@ -101,7 +125,8 @@ check(contains(v, "role=submission; listener=ORIGINATING;"), "ORIGINATING: heade
 mt.disconnect(conn)
 conn = open(port("10587", {["{daemon_name}"] = "originating"}))
 helo(conn, "TLSv1.2")
-is(mail(conn, "nobody1@example.test"), SMFIR_REPLYCODE, "daemon name matched case-insensitively (unauth-submission)")
+mail_refused(conn, "nobody1@example.test", nil, "daemon name matched case-insensitively (unauth-submission)",
+             {"friend7@remote.test"})
 mt.disconnect(conn)
 
 -- local-sender-on-mx: tagged by default.
