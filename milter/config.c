@@ -1127,19 +1127,25 @@ static int read_config_file(const char *path, strbuf *text, strbuf *errors)
     int rc = 0;
 
     if (fp == NULL) {
-        strbuf_printf(errors, "%s: cannot open: %s\n", path, strerror(errno));
+        strbuf_printf(errors, "%s: ", path);
+        strbuf_printf(errors, _("cannot open: %s"), strerror(errno));
+        strbuf_puts(errors, "\n");
         return -1;
     }
     if (fstat(fileno(fp), &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH))) {
         /* Whoever can write the config can open the relay: refuse it. */
-        strbuf_printf(errors, "%s: refusing a group- or world-writable config file "
-                      "(run: chmod go-w %s)\n", path, path);
+        strbuf_printf(errors, "%s: ", path);
+        strbuf_printf(errors, _("refusing a group- or world-writable config file "
+                                "(run: chmod go-w %s)"), path);
+        strbuf_puts(errors, "\n");
         rc = -1;
     }
     while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
         strbuf_append(text, chunk, n);
     if (rc == 0 && ferror(fp)) {
-        strbuf_printf(errors, "%s: read error: %s\n", path, strerror(errno));
+        strbuf_printf(errors, "%s: ", path);
+        strbuf_printf(errors, _("read error: %s"), strerror(errno));
+        strbuf_puts(errors, "\n");
         rc = -1;
     }
     fclose(fp);

@@ -289,6 +289,25 @@ static size_t limit(const struct opts *o, size_t n)
     return top > 0 && (size_t) top < n ? (size_t) top : n;
 }
 
+
+/* A column heading of a text table: its (translated) title, width, alignment. */
+struct heading {
+    const char *title;                  /* marked with N_(), translated here */
+    int         width;
+    int         right;                  /* 1: right-aligned */
+};
+
+/* heading_row - LEAD, then each title padded by display columns, one space apart */
+static void heading_row(FILE *fp, const char *lead, const struct heading *h, size_t n)
+{
+    fputs(lead, fp);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            fputc(' ', fp);
+        dwidth_pad(fp, _(h[i].title), h[i].width, h[i].right);
+    }
+    fputc('\n', fp);
+}
 /* table_entries - one section of the table report */
 static void table_entries(FILE *fp, const struct opts *o, struct audit_agg *agg,
                           enum audit_by by)
@@ -352,19 +371,11 @@ static void table_outbound(FILE *fp, const struct opts *o, const struct audit_ou
         strbuf_puts(&text, _("WARNING: "));
     strbuf_append(&text, strbuf_str(&verdict), verdict.len);
     wrap(fp, 2, 2, strbuf_str(&text));
-    fputs("  ", fp);
-    dwidth_pad(fp, _("server"), 50, 0);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("port"), 5, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("timed-out"), 9, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("refused"), 7, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("unreach"), 7, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("reached"), 7, 1);
-    fputc('\n', fp);
+    static const struct heading out_heads[] = {
+        { N_("server"), 50, 0 }, { N_("port"), 5, 1 }, { N_("timed-out"), 9, 1 },
+        { N_("refused"), 7, 1 }, { N_("unreach"), 7, 1 }, { N_("reached"), 7, 1 },
+    };
+    heading_row(fp, "  ", out_heads, sizeof(out_heads) / sizeof(out_heads[0]));
     for (size_t i = 0; i < shown; i++) {
         const struct audit_dest *d = v[i];
         char name[sizeof(d->host) + sizeof(d->addr) + 4], port[8];
@@ -414,18 +425,11 @@ static void table_hosts(FILE *fp, struct audit_agg *agg)
     fputc('\n', fp);
     fprintf(fp, P_("By host (%zu host, in the order first seen)\n",
                    "By host (%zu hosts, in the order first seen)\n", n), n);
-    dwidth_pad(fp, _("HOST"), 24, 0);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("MESSAGES"), 8, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("DECISIONS"), 9, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("EVENTS"), 7, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("OUT-25"), 9, 1);
-    fputc(' ', fp);
-    dwidth_pad(fp, _("TIMED-OUT"), 9, 1);
-    fputc('\n', fp);
+    static const struct heading host_heads[] = {
+        { N_("HOST"), 24, 0 }, { N_("MESSAGES"), 8, 1 }, { N_("DECISIONS"), 9, 1 },
+        { N_("EVENTS"), 7, 1 }, { N_("OUT-25"), 9, 1 }, { N_("TIMED-OUT"), 9, 1 },
+    };
+    heading_row(fp, "", host_heads, sizeof(host_heads) / sizeof(host_heads[0]));
     for (size_t i = 0; i < n; i++) {
         fprintf(fp, "%-24.24s %8lu %9lu %7lu %9lu %9lu\n", h[i].host[0] ? h[i].host : "-",
                 h[i].messages, h[i].decisions, host_events(&h[i]), h[i].conn25,

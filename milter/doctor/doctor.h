@@ -175,6 +175,7 @@ int doctor_postfix_read(struct doctor_mta *mta, strbuf *err);
 int doctor_sendmail_read(struct doctor_mta *mta, strbuf *err);
 int doctor_conf_read(struct doctor_conf *dc, const char *path, strbuf *err);
 void doctor_conf_free(struct doctor_conf *dc);
+const char *doctor_conf_file(const struct doctor_conf *dc);
 void doctor_check(struct doctor_mta *mta, const struct doctor_conf *dc);
 void doctor_check_roles(struct doctor_mta *mta, const struct doctor_conf *dc);
 int doctor_enforced(const struct doctor_listener *l, const struct doctor_conf *dc,

@@ -219,17 +219,6 @@ static void check_relay(struct pf *p, struct doctor_listener *l)
                  "permit_mynetworks,permit_sasl_authenticated,reject_unauth_destination");
 }
 
-/* conf_file - portrole.conf's name as the findings give it */
-static const char *conf_file(const struct doctor_conf *dc)
-{
-    const char *base;
-
-    if (dc->path == NULL)
-        return "portrole.conf";
-    base = strrchr(dc->path, '/');
-    return base ? base + 1 : dc->path;
-}
-
 /* check_proxied - a listener a proxy feeds through XCLIENT: which role, and why */
 static void check_proxied(struct pf *p, struct doctor_listener *l)
 {
@@ -264,11 +253,11 @@ static void check_proxied(struct pf *p, struct doctor_listener *l)
     strbuf_printf(&p->fix, "Listener %d %s", l->port, vocab_role_name(want));
     add(p, &l->findings, DOCTOR_WARNING, "proxied-listener");
     if (l->match && p->dc->path && p->dc->nlisteners == p->dc->cfg->nlisteners)
-        doctor_place(&l->findings, conf_file(p->dc),
+        doctor_place(&l->findings, doctor_conf_file(p->dc),
                      p->dc->listeners[l->match - p->dc->cfg->listeners].line,
                      DOCTOR_HOW_REPLACE);
     else
-        doctor_place(&l->findings, conf_file(p->dc), 0, DOCTOR_HOW_APPEND);
+        doctor_place(&l->findings, doctor_conf_file(p->dc), 0, DOCTOR_HOW_APPEND);
 }
 
 /* private_net - the network lies inside loopback, RFC 1918, link-local, ULA */

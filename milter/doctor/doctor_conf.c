@@ -80,3 +80,14 @@ void doctor_conf_free(struct doctor_conf *dc)
     config_free((struct pr_config *) dc->cfg);
     memset(dc, 0, sizeof(*dc));
 }
+
+/* doctor_conf_file - portrole.conf's name as the findings give it */
+const char *doctor_conf_file(const struct doctor_conf *dc)
+{
+    const char *base;
+
+    if (dc->path == NULL)
+        return "portrole.conf";
+    base = strrchr(dc->path, '/');
+    return base ? base + 1 : dc->path;
+}

@@ -88,17 +88,6 @@ static void conf_where(strbuf *sb, const struct doctor_conf *dc, size_t n)
     strbuf_printf(sb, "%s:%d", base ? base + 1 : dc->path, dc->listeners[n].line);
 }
 
-/* conf_file - portrole.conf's name as the findings give it */
-static const char *conf_file(const struct doctor_conf *dc)
-{
-    const char *base;
-
-    if (dc->path == NULL)
-        return "portrole.conf";
-    base = strrchr(dc->path, '/');
-    return base ? base + 1 : dc->path;
-}
-
 /* conf_line - portrole.conf's line of the Listener line pl, 0 when unknown */
 static int conf_line(const struct doctor_conf *dc, const struct pr_listener *pl)
 {
@@ -122,7 +111,7 @@ static void place_listener(struct doctor_findings *f, const struct doctor_conf *
 {
     int line = pl ? conf_line(dc, pl) : 0;
 
-    doctor_place(f, conf_file(dc), line, line ? DOCTOR_HOW_REPLACE : DOCTOR_HOW_APPEND);
+    doctor_place(f, doctor_conf_file(dc), line, line ? DOCTOR_HOW_REPLACE : DOCTOR_HOW_APPEND);
 }
 
 /* port_role - the role a port carries: by number, else what the listener suggests */
@@ -185,7 +174,7 @@ static void check_listener_role(struct doctor_mta *mta, const struct doctor_conf
         listener_spec(&fix, l, port_role(l));
         doctor_add(&l->findings, DOCTOR_WARNING, "role-unknown", strbuf_str(&where),
                    strbuf_str(&msg), strbuf_str(&fix));
-        doctor_place(&l->findings, conf_file(dc), 0, DOCTOR_HOW_APPEND);
+        doctor_place(&l->findings, doctor_conf_file(dc), 0, DOCTOR_HOW_APPEND);
     } else if ((l->port == 25 && (l->role == ROLE_SUBMISSION || l->role == ROLE_SUBMISSIONS))
                || ((l->port == 587 || l->port == 465) && l->role == ROLE_MX)) {
         if (l->port == 25)
@@ -266,7 +255,7 @@ static void check_shared_name(struct doctor_mta *mta, const struct doctor_conf *
                   vocab_role_name(l->role), l->port, o->port, l->match->text);
     doctor_add(&l->findings, DOCTOR_WARNING, "daemon-name-shared", strbuf_str(&where),
                strbuf_str(&msg), strbuf_str(&fix));
-    doctor_place(&l->findings, conf_file(dc), line, line == 0 ? DOCTOR_HOW_APPEND
+    doctor_place(&l->findings, doctor_conf_file(dc), line, line == 0 ? DOCTOR_HOW_APPEND
                  : fix.len ? DOCTOR_HOW_REPLACE : DOCTOR_HOW_DELETE);
     strbuf_release(&where);
     strbuf_release(&msg);
@@ -336,7 +325,7 @@ static void check_unused(struct doctor_mta *mta, const struct doctor_conf *dc)
         doctor_add(&mta->findings, line == 0 || waiting ? DOCTOR_NOTE : DOCTOR_WARNING,
                    "listener-unused", strbuf_str(&where), strbuf_str(&msg), "");
         if (line && !waiting)
-            doctor_place(&mta->findings, conf_file(dc), line, DOCTOR_HOW_DELETE);
+            doctor_place(&mta->findings, doctor_conf_file(dc), line, DOCTOR_HOW_DELETE);
     }
     strbuf_release(&where);
     strbuf_release(&msg);
