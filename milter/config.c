@@ -316,8 +316,8 @@ static void add_domain(struct ctx *c, const char *item, const char *file, int li
     len = strlen(d);
     util_lowercase(d);
     if (len > 1 && d[len - 1] == '.')
-        d[len - 1] = 0;
-    if (!valid_domain(d)) {
+        d[--len] = 0;                   /* the root's dot, once: "a.." has an empty label */
+    if (!valid_domain(d) || (len > 0 && d[len - 1] == '.')) {
         if (!c->pf_table)
             error(c, file, line, "LocalDomains: '%s' is not a domain name", item);
         free(d);
