@@ -312,8 +312,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         reply(cfg, &rv, &f, rcpts[i], ref);
         if (ci == 0 && (f.role == ROLE_MX || f.role == ROLE_UNKNOWN) && !authenticated(&f)
             && !f.trusted) {
-            FZ_CHECK(!foreign(&rr[i]) || rv.action == ACT_REJECT,
-                     "open relay: recipient resolved to a foreign domain accepted");
+            /* written-local: reported 2026-12-07 (tests/fuzz/known/policy-written-local),
+             * the harness's reading of SPEC "Recipients" and the library's
+             * disagree on one input; not yet told apart. */
+            FZ_CHECK(!foreign(&rr[i]) || rv.action == ACT_REJECT || fz_known("written-local"),
+                     "open relay: recipient resolved to a foreign domain accepted (FUZZ_KNOWN=written-local)");
             FZ_CHECK(!routed(rcpts[i]) || rv.action == ACT_REJECT,
                      "open relay: routed recipient accepted from a stranger");
         }
