@@ -196,18 +196,17 @@ fr_scenario() {
         local deb
         deb=$(ls "$root$dest"/portrole_*.deb 2>/dev/null | head -1)
         tail -n 3 "$log/phase1.log"
+        [ -z "$deb" ] || { cp "$deb" "$log/" && deb=$log/${deb##*/}; }
+        # The build root goes before the install root is made (disk).
+        root_teardown "$root" || rc=1
+        FR_ROOT=
         if [ -z "$deb" ]; then
             fr_msg "deb: make deb made no .deb (log: $log/phase1.log)"; rc=1
         else
-            cp "$deb" "$log/" && deb=$log/${deb##*/}
             fr_msg "deb: $(basename "$deb") built in the $SUITE root; Depends: $(dpkg-deb -f "$deb" Depends)"
-            root_teardown "$root" || rc=1
-            FR_ROOT=
             "$top/tests/deb-install.sh" --suite "$SUITE" "$deb" >"$log/deb-install.log" 2>&1 || rc=1
             grep -E '^(not )?ok |^deb-install: (PASS|FAIL)' "$log/deb-install.log" | tail -n 40
         fi
-        root_teardown "$root" || rc=1
-        FR_ROOT=
         fr_msg "$name: $([ $rc = 0 ] && echo passed || echo FAILED) in $(( ($(date +%s) - t0) / 60 )) min"
         return $rc
     fi
