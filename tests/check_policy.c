@@ -228,6 +228,11 @@ static const struct relay_case {
     {"postmaster", "root", "cyrusv2", NULL, 0},
     {"postmaster", "root", "esmtp", "foreign.example", 1},    /* a host to go to */
     {"postmaster", "root@foreign.example", "lmtp", "", 1},
+    /* a backslash escapes one character: not routing unless it escapes '@' */
+    {"\\carol", "carol", "lmtp", "", 0},                     /* Sendmail's no-alias form */
+    {"\\\\carol", "\\carol", "cyrusv2", "", 0},              /* one literal backslash */
+    {"\\carol", "carol", "esmtp", "foreign.example", 1},      /* a host to go to */
+    {"carol\\@foreign.example", "carol@foreign.example", "smtp", "foreign.example", 2},
     /* local */
     {"postmaster", "postmaster@example.org", "local", "mx.example.org", 0},
     {"postmaster", NULL, NULL, NULL, 0},

@@ -120,9 +120,6 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 step "libFuzzer: each target for ${FUZZ_SECONDS:=60} s (seeds in tests/fuzz/corpus)"
 if build _build/fuzz CC=clang --enable-fuzzers; then
     export FUZZ_JOBS=2
-    # A fuzz finding of 2026-12-07 not yet resolved (see tests/fuzz/known/):
-    # the fuzzers step over it so that one finding does not stop the others.
-    export FUZZ_KNOWN=written-local
     if (cd _build/fuzz && jailed make -s fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >fuzz.log 2>&1); then
         passed=$((passed + 1))
     else
