@@ -7,7 +7,9 @@
 #	bash tests/bench/profile.sh [BUILDDIR]          ("make bench-profile")
 #
 # DESCRIPTION
-#	Starts floor-milter and portrole-milter (SPF off, DKIM off) on unix
+#	Starts floor-milter, the RCPT-only floor (floor-milter -r: what
+#	portrole is compared with since DelayReject) and portrole-milter
+#	(SPF off, DKIM off, DelayReject yes, the defaults) on unix
 #	sockets under a fresh /tmp directory and drives BENCH_PROFILE_MESSAGES
 #	messages (mx25 scenario: port 25, 1 recipient, 2 KB, 16 connections)
 #	through each with pr-load, the MTA's side of the protocol. For each
@@ -16,7 +18,7 @@
 #	    requested (pr-load's report), and every reply by kind, so the
 #	    round trips per message can be read off;
 #	  - perf stat of the milter process: task clock, context switches,
-#	    page faults;
+#	    migrations, page faults, system calls;
 #	  - perf record -g of the milter process, reported by shared object
 #	    and by symbol (the top BENCH_PROFILE_TOP lines).
 #	The perf data stays in BENCH_PROFILE_KEEP (when set) for perf report.
@@ -49,7 +51,7 @@ done
 # shellcheck source=bench-lib.sh
 . "$HERE/bench-lib.sh"
 BENCH_ALLOW_LOADED=1     # a profile is still worth reading on a busy machine
-bench_header "profile: floor-milter vs portrole-milter, $MSGS messages each (mx25)"
+bench_header "profile: floor-milter, floor-milter -r and portrole-milter, $MSGS messages each (mx25)"
 
 T=$(mktemp -d /tmp/portrole-profile.XXXXXX) || exit 1
 PIDS=
@@ -86,6 +88,7 @@ start() {
     done
 }
 start floor "$FLOOR" -p "unix:$T/floor.sock"
+start rcpt "$FLOOR" -r -p "unix:$T/rcpt.sock"
 start portrole "$PORTROLE" -c "$T/portrole.conf" -f -p "unix:$T/portrole.sock"
 
 LOAD=(-c 16 --port 25 --from sender@example.net --rcpt-domain example.test --client-addr 192.0.2.10)
@@ -97,7 +100,7 @@ profile() {
     echo "== $1"
     # A warm-up, so that thread pools and caches are there for both.
     "$PRLOAD" "${LOAD[@]}" -n 500 "unix:$T/$1.sock" >/dev/null 2>&1 || fail "$1: warm-up"
-    perf stat -e task-clock,context-switches,cpu-migrations,page-faults -p "$pid" \
+    perf stat -e task-clock,context-switches,cpu-migrations,page-faults,raw_syscalls:sys_enter -p "$pid" \
         -o "$T/stat.$1" &
     local st=$!
     perf record -q -g -p "$pid" -o "$T/perf.$1.data" >/dev/null 2>&1 &
@@ -108,7 +111,7 @@ profile() {
     kill -INT "$st" "$rec"; wait "$st" "$rec" 2>/dev/null
     grep -E '^negotiated|^  (stages off|no reply|macros requested)|^replies|^messages' "$T/load.$1" |
         sed "s/^/  $(bench_tag)/"
-    grep -E 'task-clock|context-switches|cpu-migrations|page-faults' "$T/stat.$1" |
+    grep -E 'task-clock|context-switches|cpu-migrations|page-faults|raw_syscalls' "$T/stat.$1" |
         awk -v n="$MSGS" -v tag="$(bench_tag)" '{ v = $1; gsub(",", "", v);
             printf "  %s%-18s %14s   %.2f per message\n", tag, $2, $1, v / n }'
     echo "  -- by shared object (share of $1's samples)"
@@ -120,6 +123,7 @@ profile() {
 }
 
 profile floor
+profile rcpt
 profile portrole
 bench_load_line after
 exit 0
