@@ -66,30 +66,28 @@ static void text_place(const struct doctor_finding *x, FILE *fp)
 {
     const char *file = x->fix_file ? x->fix_file : "";
 
+    if (x->how == DOCTOR_HOW_NONE)
+        return;
+    fputs("      ", fp);
     switch (x->how) {
     case DOCTOR_HOW_SET:
-        fprintf(fp, "      ");
         fprintf(fp, _("put it in %s, in place of any line that sets the same "
                       "parameter (postconf -e takes it as it is)"), file);
         break;
     case DOCTOR_HOW_REPLACE:
-        fprintf(fp, "      ");
         fprintf(fp, _("put it in %s in place of line %d"), file, x->fix_line);
         break;
     case DOCTOR_HOW_AFTER:
-        fprintf(fp, "      ");
         fprintf(fp, _("put it in %s after line %d"), file, x->fix_line);
         break;
     case DOCTOR_HOW_APPEND:
-        fprintf(fp, "      ");
         fprintf(fp, _("put it at the end of %s"), file);
         break;
     case DOCTOR_HOW_DELETE:
-        fprintf(fp, "      ");
         fprintf(fp, _("delete line %d of %s"), x->fix_line, file);
         break;
     case DOCTOR_HOW_NONE:
-        return;
+        break;
     }
     fputc('\n', fp);
 }
