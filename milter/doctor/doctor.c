@@ -36,9 +36,9 @@
 static void usage(const char *why)
 {
     if (why)
-        fprintf(stderr, "portrole-doctor: %s\n", why);
-    fprintf(stderr, "usage: portrole-doctor [-c portrole.conf] [--postfix DIR | "
-            "--sendmail FILE] [--format text|json]\n");
+        fprintf(stderr, "portrole-doctor: %s\n", _(why));
+    fprintf(stderr, _("usage: portrole-doctor [-c portrole.conf] [--postfix DIR | "
+                      "--sendmail FILE] [--format text|json]\n"));
     exit(3);
 }
 
@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     size_t counts[3];
     int ch, rc;
 
-    i18n_init();    /* the findings' translation follows the doctor's rewrite */
+    i18n_init();
     while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'c': conf = optarg; break;
@@ -72,16 +72,16 @@ int main(int argc, char **argv)
         }
     }
     if (optind < argc)
-        usage("unexpected argument");
+        usage(N_("unexpected argument"));
     if (postfix && sendmail)
-        usage("--postfix and --sendmail exclude each other");
+        usage(N_("--postfix and --sendmail exclude each other"));
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0)
-        usage("--format must be text or json");
+        usage(N_("--format must be text or json"));
     /* Without -c, the installed file if there is one, else the defaults. */
     if (conf == NULL && access(DOCTOR_DEFAULT_CONF, F_OK) == 0)
         conf = DOCTOR_DEFAULT_CONF;
     if (doctor_conf_read(&dc, conf, &err) < 0) {
-        fprintf(stderr, "portrole-doctor: cannot read portrole.conf:\n%s%s",
+        fprintf(stderr, _("portrole-doctor: cannot read portrole.conf:\n%s%s"),
                 strbuf_str(&err), err.len && err.data[err.len - 1] == '\n' ? "" : "\n");
         strbuf_release(&err);
         return 3;
@@ -89,12 +89,17 @@ int main(int argc, char **argv)
     mta = sendmail ? doctor_mta_new(DOCTOR_SENDMAIL, sendmail)
           : doctor_mta_new(DOCTOR_POSTFIX, postfix ? postfix : "/etc/postfix");
     if ((sendmail ? doctor_sendmail_read(mta, &err) : doctor_postfix_read(mta, &err)) < 0) {
-        fprintf(stderr, "portrole-doctor: cannot read %s: %s\n", mta->source, strbuf_str(&err));
+        fprintf(stderr, _("portrole-doctor: cannot read %s: %s\n"), mta->source,
+                strbuf_str(&err));
         doctor_mta_free(mta);
         doctor_conf_free(&dc);
         strbuf_release(&err);
         return 3;
     }
+    /* The findings are written in the locale's language as the checks
+     * find them; the JSON report is read by programs and stays English. */
+    if (strcmp(format, "json") == 0)
+        i18n_c_locale();
     doctor_check(mta, &dc);
     if (strcmp(format, "json") == 0)
         doctor_report_json(mta, &dc, stdout);

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "i18n.h"
 #include "netaddr.h"
 #include "util.h"
 
@@ -110,32 +111,32 @@ static void check_mx(struct pf *p, struct doctor_listener *l)
         int clear = !yes(eff(p, l, "smtpd_tls_auth_only"));
 
         where_param(p, l, "smtpd_sasl_auth_enable");
-        strbuf_printf(&p->msg, "port %d offers AUTH: mail clients learn to log in on the "
-                      "delivery port, which providers block (OP25B) and which must stay "
-                      "for server-to-server mail.", l->port);
+        strbuf_printf(&p->msg, _("port %d offers AUTH: mail clients learn to log in on the "
+                        "delivery port, which providers block (OP25B) and which must stay "
+                        "for server-to-server mail."), l->port);
         /* Each added sentence is whole, for the translators. */
         if (clear)
-            strbuf_puts(&p->msg, " With smtpd_tls_auth_only = no the password may cross "
-                        "the network in clear text.");
+            strbuf_puts(&p->msg, _(" With smtpd_tls_auth_only = no the password may cross "
+                          "the network in clear text."));
         if (held)
-            strbuf_puts(&p->msg, " portrole refuses such logins (auth-on-mx) and names "
-                        "587/465, but only after Postfix has taken the password.");
+            strbuf_puts(&p->msg, _(" portrole refuses such logins (auth-on-mx) and names "
+                          "587/465, but only after Postfix has taken the password."));
         add_override(p, l, DOCTOR_WARNING, "mx-auth-offered", "smtpd_sasl_auth_enable", "no");
     }
     if (yes(eff(p, l, "smtpd_tls_wrappermode"))) {
         where_param(p, l, "smtpd_tls_wrappermode");
-        strbuf_printf(&p->msg, "port %d requires TLS from the first byte: servers that "
-                      "speak plain SMTP and STARTTLS cannot deliver to you", l->port);
+        strbuf_printf(&p->msg, _("port %d requires TLS from the first byte: servers that "
+                        "speak plain SMTP and STARTTLS cannot deliver to you"), l->port);
         add_override(p, l, DOCTOR_ERROR, "mx-requires-tls", "smtpd_tls_wrappermode", "no");
     } else if (yes(eff(p, l, "smtpd_enforce_tls"))) {
         where_param(p, l, "smtpd_enforce_tls");
-        strbuf_printf(&p->msg, "port %d requires TLS: servers that cannot do STARTTLS "
-                      "cannot deliver to you (RFC 3207 forbids this on a public MX)", l->port);
+        strbuf_printf(&p->msg, _("port %d requires TLS: servers that cannot do STARTTLS "
+                        "cannot deliver to you (RFC 3207 forbids this on a public MX)"), l->port);
         add_override(p, l, DOCTOR_ERROR, "mx-requires-tls", "smtpd_enforce_tls", "no");
     } else if (util_strcaseeq(eff(p, l, "smtpd_tls_security_level"), "encrypt")) {
         where_param(p, l, "smtpd_tls_security_level");
-        strbuf_printf(&p->msg, "port %d requires TLS: servers that cannot do STARTTLS "
-                      "cannot deliver to you (RFC 3207 forbids this on a public MX)", l->port);
+        strbuf_printf(&p->msg, _("port %d requires TLS: servers that cannot do STARTTLS "
+                        "cannot deliver to you (RFC 3207 forbids this on a public MX)"), l->port);
         add_override(p, l, DOCTOR_ERROR, "mx-requires-tls", "smtpd_tls_security_level", "may");
     }
     if ((stage = doctor_stranger_refused(p->mta, l, 0)) != NULL) {
@@ -143,9 +144,9 @@ static void check_mx(struct pf *p, struct doctor_listener *l)
                     || strcmp(stage, "smtpd_recipient_restrictions") == 0;
 
         where_param(p, l, stage);
-        strbuf_printf(&p->msg, "%s refuses every client that has not logged in, and on "
-                      "port %d other servers never log in: no mail from outside reaches "
-                      "your domains", stage, l->port);
+        strbuf_printf(&p->msg, _("%s refuses every client that has not logged in, and on "
+                        "port %d other servers never log in: no mail from outside reaches "
+                        "your domains"), stage, l->port);
         add_override(p, l, DOCTOR_ERROR, "mx-requires-auth", stage, relay
                      ? "permit_mynetworks,permit_sasl_authenticated,reject_unauth_destination"
                      : "");
@@ -159,20 +160,21 @@ static void check_submission_tls(struct pf *p, struct doctor_listener *l, enum p
 
     if (kind == ROLE_SUBMISSIONS && !yes(eff(p, l, "smtpd_tls_wrappermode"))) {
         where_param(p, l, "smtpd_tls_wrappermode");
-        strbuf_printf(&p->msg, "port %d is implicit-TLS submission but smtpd does not speak "
-                      "TLS from the first byte: every client set up for port 465 fails", l->port);
+        strbuf_printf(&p->msg, _("port %d is implicit-TLS submission but smtpd does not speak "
+                        "TLS from the first byte: every client set up for port 465 fails"),
+                      l->port);
         add_override(p, l, DOCTOR_ERROR, "submission-no-tls", "smtpd_tls_wrappermode", "yes");
     } else if (kind == ROLE_SUBMISSION && !yes(eff(p, l, "smtpd_tls_wrappermode"))
                && !util_strcaseeq(eff(p, l, "smtpd_tls_security_level"), "encrypt")
                && !yes(eff(p, l, "smtpd_enforce_tls"))) {
         where_param(p, l, "smtpd_tls_security_level");
         if (auth_only)
-            strbuf_printf(&p->msg, "port %d does not require STARTTLS: passwords wait for "
-                          "TLS (smtpd_tls_auth_only), but the mail itself may cross the "
-                          "network in clear text", l->port);
+            strbuf_printf(&p->msg, _("port %d does not require STARTTLS: passwords wait for "
+                            "TLS (smtpd_tls_auth_only), but the mail itself may cross the "
+                            "network in clear text"), l->port);
         else
-            strbuf_printf(&p->msg, "port %d does not require STARTTLS: clients may log in "
-                          "and send their password and mail in clear text", l->port);
+            strbuf_printf(&p->msg, _("port %d does not require STARTTLS: clients may log in "
+                            "and send their password and mail in clear text"), l->port);
         add_override(p, l, auth_only ? DOCTOR_WARNING : DOCTOR_ERROR, "submission-no-tls",
                      "smtpd_tls_security_level", "encrypt");
     }
@@ -184,8 +186,8 @@ static void check_submission(struct pf *p, struct doctor_listener *l, enum pr_ro
     check_submission_tls(p, l, kind);
     if (!yes(eff(p, l, "smtpd_sasl_auth_enable"))) {
         where_param(p, l, "smtpd_sasl_auth_enable");
-        strbuf_printf(&p->msg, "port %d does not offer AUTH: mail clients cannot log in, "
-                      "so they cannot submit here at all", l->port);
+        strbuf_printf(&p->msg, _("port %d does not offer AUTH: mail clients cannot log in, "
+                        "so they cannot submit here at all"), l->port);
         add_override(p, l, DOCTOR_ERROR, "submission-no-auth", "smtpd_sasl_auth_enable", "yes");
     }
     if (doctor_stranger_refused(p->mta, l, 0) == NULL) {
@@ -193,14 +195,23 @@ static void check_submission(struct pf *p, struct doctor_listener *l, enum pr_ro
 
         where_param(p, l, "smtpd_recipient_restrictions");
         if (held)
-            strbuf_printf(&p->msg, "Postfix's restrictions on port %d do not refuse a client "
-                          "that has not logged in: a stranger may submit mail for your own "
-                          "domains here; portrole refuses it at MAIL (unauth-submission), so "
-                          "Postfix's own check would be the second layer", l->port);
+            /* DelayReject yes (the default): a MAIL-stage refusal is given
+             * at the first RCPT, as smtpd_delay_reject = yes does. */
+            strbuf_printf(&p->msg, p->dc->cfg->delay_reject
+                          ? _("Postfix's restrictions on port %d do not refuse a client "
+                              "that has not logged in: a stranger may submit mail for your own "
+                              "domains here; portrole refuses it at the first RCPT "
+                              "(unauth-submission, DelayReject yes), so Postfix's own check "
+                              "would be the second layer")
+                          : _("Postfix's restrictions on port %d do not refuse a client "
+                              "that has not logged in: a stranger may submit mail for your own "
+                              "domains here; portrole refuses it at MAIL (unauth-submission, "
+                              "DelayReject no), so Postfix's own check would be the second "
+                              "layer"), l->port);
         else
-            strbuf_printf(&p->msg, "Postfix's restrictions on port %d do not refuse a client "
-                          "that has not logged in: a stranger may submit mail for your own "
-                          "domains here", l->port);
+            strbuf_printf(&p->msg, _("Postfix's restrictions on port %d do not refuse a client "
+                            "that has not logged in: a stranger may submit mail for your own "
+                            "domains here"), l->port);
         add_override(p, l, held ? DOCTOR_NOTE : DOCTOR_WARNING, "submission-auth-not-required",
                      "smtpd_recipient_restrictions", "permit_sasl_authenticated,reject");
     }
@@ -212,9 +223,9 @@ static void check_relay(struct pf *p, struct doctor_listener *l)
     if (l->role == ROLE_INTERNAL || doctor_stranger_refused(p->mta, l, 1) != NULL)
         return;
     where_param(p, l, "smtpd_relay_restrictions");
-    strbuf_printf(&p->msg, "no smtpd_*_restrictions stage refuses a stranger's mail for "
-                  "another domain (reject_unauth_destination, defer_unauth_destination, or "
-                  "a final reject): port %d relays mail for any domain (open relay)", l->port);
+    strbuf_printf(&p->msg, _("no smtpd_*_restrictions stage refuses a stranger's mail for "
+                    "another domain (reject_unauth_destination, defer_unauth_destination, or "
+                    "a final reject): port %d relays mail for any domain (open relay)"), l->port);
     add_override(p, l, DOCTOR_ERROR, "relay-open", "smtpd_relay_restrictions",
                  "permit_mynetworks,permit_sasl_authenticated,reject_unauth_destination");
 }
@@ -228,28 +239,28 @@ static void check_proxied(struct pf *p, struct doctor_listener *l)
 
     where_param(p, l, "smtpd_authorized_xclient_hosts");
     if (l->role == want || l->role == ROLE_INTERNAL) {
-        strbuf_printf(&p->msg, "port %d takes its sessions from a proxy "
-                      "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
-                      "login before Postfix; role %s fits it, and Postfix's TLS settings "
-                      "here do not concern the client's connection", l->port, hosts,
+        strbuf_printf(&p->msg, _("port %d takes its sessions from a proxy "
+                        "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
+                        "login before Postfix; role %s fits it, and Postfix's TLS settings "
+                        "here do not concern the client's connection"), l->port, hosts,
                       vocab_role_name(l->role));
         add(p, &l->findings, DOCTOR_NOTE, "proxied-listener");
         return;
     }
     if (tls)
-        strbuf_printf(&p->msg, "port %d takes its sessions from a proxy "
-                      "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
-                      "login before Postfix, so requiring STARTTLS here would break the "
-                      "proxy. portrole sees no TLS on this hop: as submission, with "
-                      "RequireTLS yes, it would refuse every message (cleartext-submission). "
-                      "Give it role internal, which trusts what the proxy checked.",
+        strbuf_printf(&p->msg, _("port %d takes its sessions from a proxy "
+                        "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
+                        "login before Postfix, so requiring STARTTLS here would break the "
+                        "proxy. portrole sees no TLS on this hop: as submission, with "
+                        "RequireTLS yes, it would refuse every message (cleartext-submission). "
+                        "Give it role internal, which trusts what the proxy checked."),
                       l->port, hosts);
     else
-        strbuf_printf(&p->msg, "port %d takes its sessions from a proxy "
-                      "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
-                      "login before Postfix, so requiring STARTTLS here would break the "
-                      "proxy. Give it role submission: the proxy's logins reach portrole "
-                      "through XCLIENT as {auth_authen}.", l->port, hosts);
+        strbuf_printf(&p->msg, _("port %d takes its sessions from a proxy "
+                        "(smtpd_authorized_xclient_hosts = %s), which ends TLS and takes the "
+                        "login before Postfix, so requiring STARTTLS here would break the "
+                        "proxy. Give it role submission: the proxy's logins reach portrole "
+                        "through XCLIENT as {auth_authen}."), l->port, hosts);
     strbuf_printf(&p->fix, "Listener %d %s", l->port, vocab_role_name(want));
     add(p, &l->findings, DOCTOR_WARNING, "proxied-listener");
     if (l->match && p->dc->path && p->dc->nlisteners == p->dc->cfg->nlisteners)
@@ -322,16 +333,16 @@ static void check_networks(struct pf *p)
         strbuf_reset(&p->where);
         strbuf_puts(&p->where, "main.cf: mynetworks");
         if (worst == 1)
-            strbuf_printf(&p->msg, "mynetworks holds %s, which takes in the whole Internet: "
-                          "every client there may relay through port 25 without logging in "
-                          "(permit_mynetworks): an open relay. Keep only the host and your own "
-                          "LAN there, and let users submit on 587 with AUTH.",
+            strbuf_printf(&p->msg, _("mynetworks holds %s, which takes in the whole Internet: "
+                            "every client there may relay through port 25 without logging in "
+                            "(permit_mynetworks): an open relay. Keep only the host and your own "
+                            "LAN there, and let users submit on 587 with AUTH."),
                           strbuf_str(&bad));
         else
-            strbuf_printf(&p->msg, "mynetworks holds %s, a public range wider than the host "
-                          "and its own networks: every client there may relay through port 25 "
-                          "without logging in (permit_mynetworks). Keep only the host and your "
-                          "own LAN there, and let users submit on 587 with AUTH.",
+            strbuf_printf(&p->msg, _("mynetworks holds %s, a public range wider than the host "
+                            "and its own networks: every client there may relay through port 25 "
+                            "without logging in (permit_mynetworks). Keep only the host and your "
+                            "own LAN there, and let users submit on 587 with AUTH."),
                           strbuf_str(&bad));
         strbuf_printf(&p->fix, "mynetworks = %s", keep.len ? strbuf_str(&keep)
                       : "127.0.0.0/8 [::1]/128");
@@ -353,9 +364,10 @@ static void check_main(struct pf *p)
     if (v && yes(v)) {
         strbuf_reset(&p->where);
         strbuf_puts(&p->where, "main.cf: allow_untrusted_routing");
-        strbuf_puts(&p->msg, "allow_untrusted_routing = yes: strangers may route mail "
-                    "through you with user%host@your.domain or bang paths (relay by the "
-                    "back door)");
+        /* xgettext:no-c-format */
+        strbuf_puts(&p->msg, _("allow_untrusted_routing = yes: strangers may route mail "
+                      "through you with user%host@your.domain or bang paths (relay by the "
+                      "back door)"));
         strbuf_puts(&p->fix, "allow_untrusted_routing = no");
         add_main(p, &p->mta->findings, DOCTOR_WARNING, "untrusted-routing");
     }
@@ -363,15 +375,15 @@ static void check_main(struct pf *p)
     strbuf_puts(&p->where, "main.cf: milter_default_action");
     s = doctor_setting_find(&p->mta->main, "milter_default_action");
     if (s == NULL || !s->explicit_set) {
-        strbuf_puts(&p->msg, "milter_default_action is not set: when portrole is down "
-                    "Postfix before 3.11 tempfails, 3.11 and later drop the session "
-                    "(shutdown); say which you want");
+        strbuf_puts(&p->msg, _("milter_default_action is not set: when portrole is down "
+                      "Postfix before 3.11 tempfails, 3.11 and later drop the session "
+                      "(shutdown); say which you want"));
         strbuf_puts(&p->fix, "milter_default_action = tempfail");
         add_main(p, &p->mta->findings, DOCTOR_WARNING, "milter-default-action-unset");
     } else if (util_strcaseeq(s->value, "accept")) {
-        strbuf_puts(&p->msg, "milter_default_action = accept fails open: while portrole "
-                    "is down every message is taken unchecked, on port 25 and on the "
-                    "submission ports alike");
+        strbuf_puts(&p->msg, _("milter_default_action = accept fails open: while portrole "
+                      "is down every message is taken unchecked, on port 25 and on the "
+                      "submission ports alike"));
         strbuf_puts(&p->fix, "milter_default_action = tempfail");
         add_main(p, &p->mta->findings, DOCTOR_WARNING, "milter-fail-open");
     }
@@ -380,18 +392,22 @@ static void check_main(struct pf *p)
     if (s && s->explicit_set && strstr(v, "{daemon_port}") == NULL) {
         strbuf_reset(&p->where);
         strbuf_puts(&p->where, "main.cf: milter_connect_macros");
-        strbuf_puts(&p->msg, "milter_connect_macros is set without {daemon_port}: should "
-                    "Postfix not honour portrole's own macro request, no session carries "
-                    "its port and Listener PORT lines match nothing");
+        strbuf_puts(&p->msg, _("milter_connect_macros is set without {daemon_port}: should "
+                      "Postfix not honour portrole's own macro request, no session carries "
+                      "its port and Listener PORT lines match nothing"));
         strbuf_printf(&p->fix, "milter_connect_macros = %s {daemon_port}", v);
         add_main(p, &p->mta->findings, DOCTOR_WARNING, "connect-macros-no-port");
     }
     if (p->mta->postconf_warnings) {
         strbuf_reset(&p->where);
         strbuf_puts(&p->where, "postconf");
-        strbuf_printf(&p->msg, "postconf printed %zu warning lines while it read this "
-                      "configuration (map files it could not open, unknown parameters); the "
-                      "first: %s", p->mta->postconf_warnings, p->mta->postconf_first);
+        strbuf_printf(&p->msg, P_("postconf printed %zu warning line while it read this "
+                                  "configuration (map files it could not open, unknown "
+                                  "parameters): %s",
+                                  "postconf printed %zu warning lines while it read this "
+                                  "configuration (map files it could not open, unknown "
+                                  "parameters); the first: %s", p->mta->postconf_warnings),
+                      p->mta->postconf_warnings, p->mta->postconf_first);
         add(p, &p->mta->findings, DOCTOR_NOTE, "postconf-warnings");
     }
 }
@@ -421,12 +437,12 @@ static void check_has_mx(struct pf *p)
     strbuf_reset(&p->where);
     strbuf_puts(&p->where, p->mta->file);
     if (only)
-        strbuf_puts(&p->msg, "no listener on port 25: this host only takes submissions, as "
-                    "portrole.conf says (no Listener line has role mx); other servers' mail "
-                    "for your domains must go to another MX");
+        strbuf_puts(&p->msg, _("no listener on port 25: this host only takes submissions, as "
+                      "portrole.conf says (no Listener line has role mx); other servers' mail "
+                      "for your domains must go to another MX"));
     else
-        strbuf_puts(&p->msg, "no listener on port 25: other servers deliver mail for your "
-                    "domains to port 25 only, so none of it ever arrives");
+        strbuf_puts(&p->msg, _("no listener on port 25: other servers deliver mail for your "
+                      "domains to port 25 only, so none of it ever arrives"));
     strbuf_puts(&p->fix, "smtp      inet  n       -       n       -       -       smtpd");
     add(p, &p->mta->findings, only ? DOCTOR_NOTE : DOCTOR_ERROR, "no-mx");
     doctor_place(&p->mta->findings, "master.cf", 0, DOCTOR_HOW_APPEND);
@@ -446,9 +462,9 @@ static void check_has_submission(struct pf *p)
     }
     strbuf_reset(&p->where);
     strbuf_puts(&p->where, p->mta->file);
-    strbuf_puts(&p->msg, "no submission listener (587 or 465): mail clients have "
-                "nowhere to go but port 25, where they must not log in and which "
-                "providers block. The fix adds both, as conf/postfix/master.cf does.");
+    strbuf_puts(&p->msg, _("no submission listener (587 or 465): mail clients have "
+                  "nowhere to go but port 25, where they must not log in and which "
+                  "providers block. The fix adds both, as conf/postfix/master.cf does."));
     strbuf_puts(&p->fix, "submission inet n       -       n       -       -       smtpd\n"
                 "  -o syslog_name=postfix/submission\n"
                 "  -o smtpd_tls_security_level=encrypt\n"
@@ -474,9 +490,9 @@ static void check_postscreen(struct pf *p, struct doctor_listener *l)
     if (pass == NULL || *pass == '\0')
         pass = "smtpd";
     doctor_where(&p->where, p->mta, l->line);
-    strbuf_printf(&p->msg, "postscreen on port %d hands the clients it passes to the "
-                  "service %s of type pass, which master.cf does not define as smtpd: no "
-                  "smtpd receives this port's mail", l->port, pass);
+    strbuf_printf(&p->msg, _("postscreen on port %d hands the clients it passes to the "
+                    "service %s of type pass, which master.cf does not define as smtpd: no "
+                    "smtpd receives this port's mail"), l->port, pass);
     strbuf_printf(&p->fix, "%s      pass  -       -       n       -       -       smtpd", pass);
     add(p, &l->findings, DOCTOR_ERROR, "postscreen-no-pass");
     doctor_place(&l->findings, "master.cf", 0, DOCTOR_HOW_APPEND);

@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "i18n.h"
 #include "util.h"
 
 struct mc {
@@ -211,15 +212,15 @@ static void chroot_finding(struct mc *m, struct doctor_findings *f,
 
     doctor_where(&m->where, m->mta, sv->line);
     if (now)
-        strbuf_printf(&m->msg, "%s runs chrooted (chroot column y) and looks for %s%s: "
-                      "portrole's socket is not there, so no mail handled by this %s "
-                      "reaches portrole and milter_default_action decides every session",
+        strbuf_printf(&m->msg, _("%s runs chrooted (chroot column y) and looks for %s%s: "
+                        "portrole's socket is not there, so no mail handled by this %s "
+                        "reaches portrole and milter_default_action decides every session"),
                       sv->name, qd ? qd : "", strbuf_str(&m->ours) + 5, sv->command);
     else
-        strbuf_printf(&m->msg, "%s runs chrooted (chroot column y): once portrole's socket "
-                      "is in its milter list, it will look for %s%s, where the socket is "
-                      "not, and milter_default_action will decide every session; set the "
-                      "chroot column together with the milter list",
+        strbuf_printf(&m->msg, _("%s runs chrooted (chroot column y): once portrole's socket "
+                        "is in its milter list, it will look for %s%s, where the socket is "
+                        "not, and milter_default_action will decide every session; set the "
+                        "chroot column together with the milter list"),
                       sv->name, qd ? qd : "", strbuf_str(&m->ours) + 5);
     doctor_fix_chroot(&m->fix, sv);
     add(m, f, DOCTOR_ERROR, "milter-chroot");
@@ -267,15 +268,15 @@ static void check_listener(struct mc *m, struct doctor_listener *l)
         strbuf_puts(&m->where, "main.cf: smtpd_milters");
     }
     if (doctor_next_token(raw, tok, sizeof(tok)) == NULL)
-        strbuf_printf(&m->msg, "portrole's socket %s is not in this listener's "
-                      "smtpd_milters: its mail is never checked, whatever role it has",
+        strbuf_printf(&m->msg, _("portrole's socket %s is not in this listener's "
+                        "smtpd_milters: its mail is never checked, whatever role it has"),
                       strbuf_str(&m->ours));
     else
-        strbuf_printf(&m->msg, "portrole's socket %s is not in this listener's "
-                      "smtpd_milters (%s): its mail is never checked, whatever role it has. "
-                      "The fix puts portrole first and keeps every milter already there: "
-                      "portrole refuses mail on the wrong hop at MAIL or RCPT, before the "
-                      "others work on it.", strbuf_str(&m->ours), raw);
+        strbuf_printf(&m->msg, _("portrole's socket %s is not in this listener's "
+                        "smtpd_milters (%s): its mail is never checked, whatever role it has. "
+                        "The fix puts portrole first and keeps every milter already there: "
+                        "portrole refuses mail on the wrong hop at MAIL or RCPT, before the "
+                        "others work on it."), strbuf_str(&m->ours), raw);
     fix_list(m, raw, &list);
     if (ov) {
         /* master.cf -o values have no blanks unless braced: commas. */

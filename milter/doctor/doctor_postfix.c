@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "i18n.h"
 #include "util.h"
 
 /* postconf_path - $POSTCONF, else postconf on $PATH, else /usr/sbin/postconf */
@@ -106,7 +107,7 @@ static char *run_postconf(struct doctor_mta *mta, const char *flag, strbuf *err)
     pid_t pid;
 
     if (errf == NULL || pipe(pfd) < 0 || (pid = fork()) < 0) {
-        strbuf_printf(err, "cannot run %s: %s", prog, strerror(errno));
+        strbuf_printf(err, _("cannot run %s: %s"), prog, strerror(errno));
         if (errf)
             fclose(errf);
         free(prog);
@@ -135,11 +136,14 @@ static char *run_postconf(struct doctor_mta *mta, const char *flag, strbuf *err)
         while (fgets(buf, sizeof(buf), errf))
             util_strlcpy(last, buf, sizeof(last));
         last[strcspn(last, "\n")] = '\0';
-        strbuf_printf(err, "%s -c %s %s failed (exit %d)%s%s%s", prog, dir, flag,
-                      WIFEXITED(status) ? WEXITSTATUS(status) : -1,
-                      WIFEXITED(status) && WEXITSTATUS(status) == 127
-                      ? ": postconf not found (set $POSTCONF)" : "",
-                      last[0] ? ": " : "", last);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+            strbuf_printf(err, _("%s -c %s %s failed (exit %d): postconf not found "
+                                 "(set $POSTCONF)"), prog, dir, flag, 127);
+        else
+            strbuf_printf(err, _("%s -c %s %s failed (exit %d)"), prog, dir, flag,
+                          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        if (last[0])
+            strbuf_printf(err, ": %s", last);
         strbuf_release(&out);
         fclose(errf);
         free(prog);

@@ -38,23 +38,27 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "dwidth.h"
+#include "i18n.h"
 
 /* role_from - how portrole chose the role, as a phrase */
 static void role_from(const struct doctor_listener *l, strbuf *sb)
 {
     strbuf_reset(sb);
     if (l->match == NULL)
-        strbuf_puts(sb, "no Listener line");
+        strbuf_puts(sb, _("no Listener line"));
     else if (l->match->kind == LISTENER_NAME)
-        strbuf_printf(sb, "Listener %s (by {daemon_name})", l->match->text);
+        strbuf_printf(sb, _("Listener %s (by {daemon_name})"), l->match->text);
     else
-        strbuf_printf(sb, "Listener %s (by port)", l->match->text);
+        strbuf_printf(sb, _("Listener %s (by port)"), l->match->text);
 }
 
-/* plural - "s" unless n is 1 */
-static const char *plural(size_t n)
+/* sev_text - a severity in the reader's language */
+static const char *sev_text(enum doctor_sev sev)
 {
-    return n == 1 ? "" : "s";
+    static const char *const names[] = {N_("note"), N_("warning"), N_("error")};
+
+    return _(names[sev]);
 }
 
 /* text_place - where a fix goes, one sentence */
@@ -62,82 +66,132 @@ static void text_place(const struct doctor_finding *x, FILE *fp)
 {
     const char *file = x->fix_file ? x->fix_file : "";
 
+    if (x->how == DOCTOR_HOW_NONE)
+        return;
+    fputs("      ", fp);
     switch (x->how) {
     case DOCTOR_HOW_SET:
-        fprintf(fp, "      put it in %s, in place of any line that sets the same "
-                "parameter (postconf -e takes it as it is)\n", file);
+        fprintf(fp, _("put it in %s, in place of any line that sets the same "
+                      "parameter (postconf -e takes it as it is)"), file);
         break;
     case DOCTOR_HOW_REPLACE:
-        fprintf(fp, "      put it in %s in place of line %d\n", file, x->fix_line);
+        fprintf(fp, _("put it in %s in place of line %d"), file, x->fix_line);
         break;
     case DOCTOR_HOW_AFTER:
-        fprintf(fp, "      put it in %s after line %d\n", file, x->fix_line);
+        fprintf(fp, _("put it in %s after line %d"), file, x->fix_line);
         break;
     case DOCTOR_HOW_APPEND:
-        fprintf(fp, "      put it at the end of %s\n", file);
+        fprintf(fp, _("put it at the end of %s"), file);
         break;
     case DOCTOR_HOW_DELETE:
-        fprintf(fp, "      delete line %d of %s\n", x->fix_line, file);
+        fprintf(fp, _("delete line %d of %s"), x->fix_line, file);
         break;
     case DOCTOR_HOW_NONE:
         break;
     }
+    fputc('\n', fp);
 }
 
 /* text_findings - one finding per paragraph */
 static void text_findings(const struct doctor_findings *f, FILE *fp)
 {
+    /* TRANSLATORS: the lead-in of the line to paste; the lines after it
+     * are indented to its width. */
+    const char *lead = _("write instead: ");
+    int w = dwidth(lead);
     size_t i;
 
     for (i = 0; i < f->n; i++) {
         const struct doctor_finding *x = &f->v[i];
         const char *p, *nl;
 
-        fprintf(fp, "  %s [%s] %s\n      %s\n", doctor_sev_name(x->sev), x->id, x->where,
+        fprintf(fp, "  %s [%s] %s\n      %s\n", sev_text(x->sev), x->id, x->where,
                 x->meaning);
         for (p = x->fix; *p; p = *nl ? nl + 1 : nl) {
             nl = strchr(p, '\n');
             if (nl == NULL)
                 nl = p + strlen(p);
-            fprintf(fp, "%s%.*s\n", p == x->fix ? "      write instead: "
-                    : "                     ", (int) (nl - p), p);
+            fprintf(fp, "      %*s%.*s\n", p == x->fix ? 0 : w, p == x->fix ? lead : "",
+                    (int) (nl - p), p);
         }
         text_place(x, fp);
     }
+}
+
+/* counts - "2 errors, 1 warning, 0 notes", each number picking its form */
+static void counts(const size_t c[3], strbuf *sb)
+{
+    strbuf e = STRBUF_INIT, w = STRBUF_INIT, n = STRBUF_INIT;
+
+    strbuf_printf(&e, P_("%zu error", "%zu errors", c[DOCTOR_ERROR]), c[DOCTOR_ERROR]);
+    strbuf_printf(&w, P_("%zu warning", "%zu warnings", c[DOCTOR_WARNING]), c[DOCTOR_WARNING]);
+    strbuf_printf(&n, P_("%zu note", "%zu notes", c[DOCTOR_NOTE]), c[DOCTOR_NOTE]);
+    strbuf_reset(sb);
+    /* TRANSLATORS: the report's first line: errors, warnings, notes. */
+    strbuf_printf(sb, _("portrole-doctor: %s, %s, %s"), strbuf_str(&e), strbuf_str(&w),
+                  strbuf_str(&n));
+    strbuf_release(&e);
+    strbuf_release(&w);
+    strbuf_release(&n);
+}
+
+/* text_listener - the heading lines of one listener's block */
+static void text_listener(const struct doctor_mta *mta, const struct doctor_listener *l,
+                          FILE *fp, strbuf *from)
+{
+    const char *dn = l->daemon_name && *l->daemon_name ? l->daemon_name : "-";
+
+    fputc('\n', fp);
+    if (l->addr)
+        fprintf(fp, _("listener %s (%s:%d): port %d address %s, {daemon_name} %s"),
+                l->service, mta->file, l->line, l->port, l->addr, dn);
+    else
+        fprintf(fp, _("listener %s (%s:%d): port %d, {daemon_name} %s"), l->service,
+                mta->file, l->line, l->port, dn);
+    fputc('\n', fp);
+    if (l->modifiers) {
+        fprintf(fp, "  ");
+        fprintf(fp, _("modifiers M=%s"), l->modifiers);
+        fputc('\n', fp);
+    }
+    if (l->front && l->smtpd) {
+        fprintf(fp, "  ");
+        fprintf(fp, _("postscreen hands its clients to %s pass (%s:%d), whose settings "
+                      "are this listener's"), l->smtpd->name, mta->file, l->smtpd->line);
+        fputc('\n', fp);
+    }
+    role_from(l, from);
+    fprintf(fp, "  ");
+    fprintf(fp, l->wired ? _("role %s from %s; portrole is wired")
+            : _("role %s from %s; portrole is not wired"), vocab_role_name(l->role),
+            strbuf_str(from));
+    fputc('\n', fp);
 }
 
 /* doctor_report_text - the human report */
 void doctor_report_text(const struct doctor_mta *mta, const struct doctor_conf *dc, FILE *fp)
 {
     strbuf from = STRBUF_INIT;
+    const char *mta_name = mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail";
     size_t c[3], i;
 
     doctor_count(mta, c);
-    fprintf(fp, "portrole-doctor: %zu error%s, %zu warning%s, %zu note%s\n",
-            c[DOCTOR_ERROR], plural(c[DOCTOR_ERROR]), c[DOCTOR_WARNING],
-            plural(c[DOCTOR_WARNING]), c[DOCTOR_NOTE], plural(c[DOCTOR_NOTE]));
-    fprintf(fp, "%s %s, portrole.conf %s\n", mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail",
-            mta->source, dc->path ? dc->path : "(built-in defaults)");
+    counts(c, &from);
+    fprintf(fp, "%s\n", strbuf_str(&from));
+    fprintf(fp, "%s %s, portrole.conf %s\n", mta_name, mta->source,
+            dc->path ? dc->path : _("(built-in defaults)"));
     for (i = 0; i < mta->nl; i++) {
         const struct doctor_listener *l = &mta->l[i];
 
-        role_from(l, &from);
-        fprintf(fp, "\nlistener %s (%s:%d): port %d%s%s, {daemon_name} %s\n",
-                l->service, mta->file, l->line, l->port, l->addr ? " address " : "",
-                l->addr ? l->addr : "", l->daemon_name && *l->daemon_name ? l->daemon_name : "-");
-        if (l->modifiers)
-            fprintf(fp, "  modifiers M=%s\n", l->modifiers);
-        if (l->front && l->smtpd)
-            fprintf(fp, "  postscreen hands its clients to %s pass (%s:%d), whose settings "
-                    "are this listener's\n", l->smtpd->name, mta->file, l->smtpd->line);
-        fprintf(fp, "  role %s from %s; portrole %s\n", vocab_role_name(l->role),
-                strbuf_str(&from), l->wired ? "is wired" : "is not wired");
+        text_listener(mta, l, fp, &from);
         if (l->findings.n == 0)
-            fprintf(fp, "  no findings\n");
+            fprintf(fp, "  %s\n", _("no findings"));
         text_findings(&l->findings, fp);
     }
     if (mta->findings.n) {
-        fprintf(fp, "\n%s as a whole:\n", mta->kind == DOCTOR_POSTFIX ? "Postfix" : "Sendmail");
+        fputc('\n', fp);
+        fprintf(fp, _("%s as a whole:"), mta_name);
+        fputc('\n', fp);
         text_findings(&mta->findings, fp);
     }
     strbuf_release(&from);

@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "i18n.h"
 #include "util.h"
 
 /* doctor_where - "master.cf:LINE", or the bare file name without a line */
@@ -166,9 +167,9 @@ static void check_listener_role(struct doctor_mta *mta, const struct doctor_conf
     /* A listener whose milters are off never reaches portrole, and a
      * proxied one gets its own advice (doctor_checks.c). */
     if (l->role == ROLE_UNKNOWN && !l->milters_off && !l->proxied) {
-        strbuf_printf(&msg, "no Listener line maps this listener (port %d, {daemon_name} %s): "
-                      "portrole gives it role unknown, so it cannot tell delivery from "
-                      "submission here and treats every session as a stranger on port 25",
+        strbuf_printf(&msg, _("no Listener line maps this listener (port %d, {daemon_name} %s): "
+                        "portrole gives it role unknown, so it cannot tell delivery from "
+                        "submission here and treats every session as a stranger on port 25"),
                       l->port, l->daemon_name && *l->daemon_name ? l->daemon_name : "-");
         defaults_first(dc, &fix);
         listener_spec(&fix, l, port_role(l));
@@ -178,13 +179,13 @@ static void check_listener_role(struct doctor_mta *mta, const struct doctor_conf
     } else if ((l->port == 25 && (l->role == ROLE_SUBMISSION || l->role == ROLE_SUBMISSIONS))
                || ((l->port == 587 || l->port == 465) && l->role == ROLE_MX)) {
         if (l->port == 25)
-            strbuf_printf(&msg, "port 25 is the relay/delivery hop but portrole gives it "
-                          "role %s: other servers cannot log in, so their deliveries to your "
-                          "domains would be refused", vocab_role_name(l->role));
+            strbuf_printf(&msg, _("port 25 is the relay/delivery hop but portrole gives it "
+                            "role %s: other servers cannot log in, so their deliveries to your "
+                            "domains would be refused"), vocab_role_name(l->role));
         else
-            strbuf_printf(&msg, "port %d is the submission hop but portrole gives it role "
-                          "%s: logged-in clients would be refused and port %d would take "
-                          "unauthenticated mail like an MX", l->port, vocab_role_name(l->role),
+            strbuf_printf(&msg, _("port %d is the submission hop but portrole gives it role "
+                            "%s: logged-in clients would be refused and port %d would take "
+                            "unauthenticated mail like an MX"), l->port, vocab_role_name(l->role),
                           l->port);
         strbuf_printf(&fix, "Listener %d %s", l->port, vocab_role_name(port_role(l)));
         doctor_add(&l->findings, DOCTOR_ERROR, "role-port-mismatch", strbuf_str(&where),
@@ -248,10 +249,10 @@ static void check_shared_name(struct doctor_mta *mta, const struct doctor_conf *
         conf_where(&where, dc, (size_t) (l->match - dc->cfg->listeners));
     else
         doctor_where(&where, mta, l->line);
-    strbuf_printf(&msg, "this listener (port %d) and %s (port %d) both send "
-                  "{daemon_name} %s, and portrole matches by that name first: both get role "
-                  "%s, so portrole cannot tell port %d from port %d; map them by port "
-                  "instead of Listener %s", l->port, o->service, o->port, l->daemon_name,
+    strbuf_printf(&msg, _("this listener (port %d) and %s (port %d) both send "
+                    "{daemon_name} %s, and portrole matches by that name first: both get role "
+                    "%s, so portrole cannot tell port %d from port %d; map them by port "
+                    "instead of Listener %s"), l->port, o->service, o->port, l->daemon_name,
                   vocab_role_name(l->role), l->port, o->port, l->match->text);
     doctor_add(&l->findings, DOCTOR_WARNING, "daemon-name-shared", strbuf_str(&where),
                strbuf_str(&msg), strbuf_str(&fix));
@@ -311,16 +312,16 @@ static void check_unused(struct doctor_mta *mta, const struct doctor_conf *dc)
         conf_where(&where, dc, i);
         strbuf_reset(&msg);
         if (waiting)
-            strbuf_printf(&msg, "Listener %s (role %s) matches no listener yet: it waits for "
-                          "the submission listener that no-submission adds", pl->text,
+            strbuf_printf(&msg, _("Listener %s (role %s) matches no listener yet: it waits for "
+                            "the submission listener that no-submission adds"), pl->text,
                           vocab_role_name(pl->role));
         else if (pl->kind == LISTENER_NAME)
-            strbuf_printf(&msg, "Listener %s (role %s) matches no listener: no listener "
-                          "sends that {daemon_name}; remove the line, or give a listener "
-                          "that name", pl->text, vocab_role_name(pl->role));
+            strbuf_printf(&msg, _("Listener %s (role %s) matches no listener: no listener "
+                            "sends that {daemon_name}; remove the line, or give a listener "
+                            "that name"), pl->text, vocab_role_name(pl->role));
         else
-            strbuf_printf(&msg, "Listener %s (role %s) matches no listener: nothing listens "
-                          "on that port; remove the line, or add the listener it names",
+            strbuf_printf(&msg, _("Listener %s (role %s) matches no listener: nothing listens "
+                            "on that port; remove the line, or add the listener it names"),
                           pl->text, vocab_role_name(pl->role));
         doctor_add(&mta->findings, line == 0 || waiting ? DOCTOR_NOTE : DOCTOR_WARNING,
                    "listener-unused", strbuf_str(&where), strbuf_str(&msg), "");

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "i18n.h"
 #include "util.h"
 
 struct sm {
@@ -67,9 +68,10 @@ static int check_filter(struct sm *s)
             f = &s->mta->filters[i];
     if (f == NULL || !f->input) {
         doctor_where(&s->where, s->mta, f ? f->line : s->mta->input_filters_line);
-        strbuf_printf(&s->msg, "%s: no mail on any daemon reaches portrole",
-                      f ? "the filter with portrole's socket is not in InputMailFilters"
-                      : "no X filter line has portrole's socket");
+        strbuf_puts(&s->msg, f ? _("the filter with portrole's socket is not in "
+                                   "InputMailFilters: no mail on any daemon reaches portrole")
+                    : _("no X filter line has portrole's socket: no mail on any daemon "
+                        "reaches portrole"));
         strbuf_printf(&s->fix, "INPUT_MAIL_FILTER(`portrole', `S=%s%s, F=T, "
                       "T=C:30s;S:1m;R:1m;E:5m')   (sendmail.mc)",
                       strncmp(ours, "unix:", 5) == 0 ? "local:" : "",
@@ -79,9 +81,9 @@ static int check_filter(struct sm *s)
     }
     if (strpbrk(f->flags, "TR") == NULL) {
         doctor_where(&s->where, s->mta, f->line);
-        strbuf_printf(&s->msg, "filter %s has F=%s: while portrole is down Sendmail "
-                      "fails open, taking every message unchecked (relay and submission "
-                      "alike)", f->name, f->flags);
+        strbuf_printf(&s->msg, _("filter %s has F=%s: while portrole is down Sendmail "
+                        "fails open, taking every message unchecked (relay and submission "
+                        "alike)"), f->name, f->flags);
         strbuf_printf(&s->fix, "INPUT_MAIL_FILTER(`%s', `S=%s, F=T, ...')   (sendmail.mc)",
                       f->name, f->socket);
         add(s, &s->mta->findings, DOCTOR_WARNING, "milter-fail-open");
@@ -116,8 +118,8 @@ static void check_mx(struct sm *s, struct doctor_listener *l)
 
     doctor_where(&s->where, s->mta, l->line);
     if (strchr(l->modifiers, 'a')) {
-        strbuf_printf(&s->msg, "daemon %s (port %d) has M=a, AUTH required: other servers "
-                      "never log in, so no mail from outside reaches your domains",
+        strbuf_printf(&s->msg, _("daemon %s (port %d) has M=a, AUTH required: other servers "
+                        "never log in, so no mail from outside reaches your domains"),
                       l->daemon_name, l->port);
         mods_edit(l->modifiers, 0, 'a', m, sizeof(m));
         fix_daemon(s, l, m);
@@ -126,10 +128,16 @@ static void check_mx(struct sm *s, struct doctor_listener *l)
     if (strchr(l->modifiers, 'A') == NULL) {
         int held = doctor_enforced(l, s->dc, V_AUTH_ON_MX);
 
-        strbuf_printf(&s->msg, "daemon %s (port %d) offers AUTH (no M=A): mail clients "
-                      "may learn to log in on the delivery port%s", l->daemon_name, l->port,
-                      held ? "; portrole refuses such logins (auth-on-mx) and names 587/465"
-                      : "");
+        /* Each sentence whole, for the translators. */
+        if (held)
+            strbuf_printf(&s->msg, _("daemon %s (port %d) offers AUTH (no M=A): mail clients "
+                                     "may learn to log in on the delivery port; portrole "
+                                     "refuses such logins (auth-on-mx) and names 587/465"),
+                          l->daemon_name, l->port);
+        else
+            strbuf_printf(&s->msg, _("daemon %s (port %d) offers AUTH (no M=A): mail clients "
+                                     "may learn to log in on the delivery port"),
+                          l->daemon_name, l->port);
         mods_edit(l->modifiers, 'A', 'a', m, sizeof(m));
         fix_daemon(s, l, m);
         add(s, &l->findings, held ? DOCTOR_NOTE : DOCTOR_WARNING, "mx-auth-offered");
@@ -143,8 +151,8 @@ static void check_submission(struct sm *s, struct doctor_listener *l, enum pr_ro
 
     doctor_where(&s->where, s->mta, l->line);
     if (strchr(l->modifiers, 'A')) {
-        strbuf_printf(&s->msg, "daemon %s (port %d) has M=A: AUTH is off, clients cannot "
-                      "log in to submit", l->daemon_name, l->port);
+        strbuf_printf(&s->msg, _("daemon %s (port %d) has M=A: AUTH is off, clients cannot "
+                        "log in to submit"), l->daemon_name, l->port);
         mods_edit(l->modifiers, 'a', 'A', m, sizeof(m));
         fix_daemon(s, l, m);
         add(s, &l->findings, DOCTOR_ERROR, "submission-no-auth");
@@ -152,13 +160,18 @@ static void check_submission(struct sm *s, struct doctor_listener *l, enum pr_ro
     if ((kind == ROLE_SUBMISSIONS && strchr(l->modifiers, 's') == NULL)
         || (kind == ROLE_SUBMISSION && strchr(l->modifiers, 'S'))
         || doctor_setting_get(&s->mta->main, "ServerCertFile") == NULL) {
-        strbuf_printf(&s->msg, "daemon %s (port %d) %s", l->daemon_name, l->port,
-                      doctor_setting_get(&s->mta->main, "ServerCertFile") == NULL
-                      ? "has no TLS: sendmail.cf sets no ServerCertFile, so passwords and "
-                        "mail cross the network in clear text"
-                      : kind == ROLE_SUBMISSIONS ? "lacks M=s: clients set up for port 465 "
-                        "speak TLS from the first byte and fail"
-                      : "has M=S: STARTTLS is off, passwords cross the network in clear text");
+        if (doctor_setting_get(&s->mta->main, "ServerCertFile") == NULL)
+            strbuf_printf(&s->msg, _("daemon %s (port %d) has no TLS: sendmail.cf sets no "
+                                     "ServerCertFile, so passwords and mail cross the "
+                                     "network in clear text"), l->daemon_name, l->port);
+        else if (kind == ROLE_SUBMISSIONS)
+            strbuf_printf(&s->msg, _("daemon %s (port %d) lacks M=s: clients set up for "
+                                     "port 465 speak TLS from the first byte and fail"),
+                          l->daemon_name, l->port);
+        else
+            strbuf_printf(&s->msg, _("daemon %s (port %d) has M=S: STARTTLS is off, "
+                                     "passwords cross the network in clear text"),
+                          l->daemon_name, l->port);
         if (doctor_setting_get(&s->mta->main, "ServerCertFile") == NULL)
             strbuf_puts(&s->fix, "define(`confSERVER_CERT', `/etc/mail/tls/cert.pem') and "
                         "define(`confSERVER_KEY', `/etc/mail/tls/key.pem')   (sendmail.mc)");
@@ -171,10 +184,15 @@ static void check_submission(struct sm *s, struct doctor_listener *l, enum pr_ro
     if (strchr(l->modifiers, 'a') == NULL) {
         int held = doctor_enforced(l, s->dc, V_UNAUTH_SUBMISSION);
 
-        strbuf_printf(&s->msg, "daemon %s (port %d) does not require AUTH (no M=a)%s",
-                      l->daemon_name, l->port, held ? "; portrole refuses clients that "
-                      "did not log in (unauth-submission), with the port and a ref"
-                      : ": a stranger may submit mail for your own domains here");
+        if (held)
+            strbuf_printf(&s->msg, _("daemon %s (port %d) does not require AUTH (no M=a); "
+                                     "portrole refuses clients that did not log in "
+                                     "(unauth-submission), with the port and a ref"),
+                          l->daemon_name, l->port);
+        else
+            strbuf_printf(&s->msg, _("daemon %s (port %d) does not require AUTH (no M=a): "
+                                     "a stranger may submit mail for your own domains here"),
+                          l->daemon_name, l->port);
         mods_edit(l->modifiers, 'a', 'A', m, sizeof(m));
         fix_daemon(s, l, m);
         add(s, &l->findings, held ? DOCTOR_NOTE : DOCTOR_WARNING,
@@ -204,8 +222,8 @@ void doctor_check_sendmail(struct doctor_mta *mta, const struct doctor_conf *dc)
     if (!sub) {
         strbuf_reset(&s.where);
         strbuf_puts(&s.where, mta->file);
-        strbuf_puts(&s.msg, "no submission daemon (587 or 465): mail clients have nowhere "
-                    "to go but port 25, where they must not log in and which providers block");
+        strbuf_puts(&s.msg, _("no submission daemon (587 or 465): mail clients have nowhere "
+                      "to go but port 25, where they must not log in and which providers block"));
         strbuf_puts(&s.fix, "DAEMON_OPTIONS(`Family=inet, Name=MSA, Port=submission, M=Ea')"
                     "   (sendmail.mc)");
         add(&s, &mta->findings, DOCTOR_WARNING, "no-submission");
