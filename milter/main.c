@@ -677,10 +677,17 @@ static int setup(const struct options *o, const struct pr_config *cfg, const cha
     }
     fcntl(sigpipe_fd[1], F_SETFL, O_NONBLOCK);
     fcntl(sigpipe_fd[0], F_SETFL, O_NONBLOCK);
-    /* Before the "starting" line: a signal from then on is never fatal. */
+    /* Before the "starting" line: a signal from then on is never fatal.
+     * The handler runs with all three blocked, so a flood of them cannot
+     * nest it until the stack runs out; one still pending is taken after,
+     * and the flags it sets are the same. */
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_NODEFER | SA_RESTART;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGHUP);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGINT);
     sigaction(SIGHUP, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
