@@ -34,6 +34,7 @@
 #include <stddef.h>
 #include <time.h>
 
+/* poll - libc's poll(), with POLLHUP left out where POLLIN is set */
 int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
     struct timespec ts, *tsp = NULL;
