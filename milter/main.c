@@ -654,6 +654,29 @@ static int setup(const struct options *o, const struct pr_config *cfg, const cha
     if (cfg->ndomains + cfg->nsubdomains == 0)
         log_msg(LOG_WARNING, "LocalDomains is empty: port 25 (mx) will refuse every "
                 "recipient from untrusted clients");
+    if (pipe(sigpipe_fd) != 0) {
+        log_msg(LOG_ERR, "pipe: %s", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    fcntl(sigpipe_fd[1], F_SETFL, O_NONBLOCK);
+    fcntl(sigpipe_fd[0], F_SETFL, O_NONBLOCK);
+    /* First of all, before the socket is open: a SIGHUP or SIGTERM from
+     * then on is never fatal, even one sent the moment the socket or the
+     * pid file appears; the main loop takes it once it runs. The handler
+     * runs with all three blocked, so a flood of them cannot nest it
+     * until the stack runs out; one still pending is taken after, and
+     * the flags it sets are the same. */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGHUP);
+    sigaddset(&sa.sa_mask, SIGTERM);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
     if (smfi_register(*glue_description()) != MI_SUCCESS) {
         log_msg(LOG_ERR, "smfi_register failed");
         return EXIT_RUNTIME;
@@ -671,27 +694,6 @@ static int setup(const struct options *o, const struct pr_config *cfg, const cha
             return EXIT_RUNTIME;
     } else if (geteuid() == 0)
         log_msg(LOG_WARNING, "running as root: set UserID (or -u) to drop privileges");
-    if (pipe(sigpipe_fd) != 0) {
-        log_msg(LOG_ERR, "pipe: %s", strerror(errno));
-        return EXIT_RUNTIME;
-    }
-    fcntl(sigpipe_fd[1], F_SETFL, O_NONBLOCK);
-    fcntl(sigpipe_fd[0], F_SETFL, O_NONBLOCK);
-    /* Before the "starting" line: a signal from then on is never fatal.
-     * The handler runs with all three blocked, so a flood of them cannot
-     * nest it until the stack runs out; one still pending is taken after,
-     * and the flags it sets are the same. */
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaddset(&sa.sa_mask, SIGHUP);
-    sigaddset(&sa.sa_mask, SIGTERM);
-    sigaddset(&sa.sa_mask, SIGINT);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
     return 0;
 }
 
